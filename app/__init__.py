@@ -1,1 +1,94 @@
 """T-book Gateway: an LTI 1.1 Tool Consumer that opens T-book for signed-in intranet users."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
+from flask import Flask, g, request
+
+from app.config import load_settings
+from app.extensions import csrf, db, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the gateway; `config` takes the environment's names and wins over the environment.
+
+    Raises app.config.ConfigError when production settings lack a secret.
+    """
+    load_dotenv(ROOT / ".env", override=False)
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
+    app.config.update(load_settings(config, app.instance_path))
+
+    _configure_logging(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    _install_sqlite_pragmas(app)
+
+    from app.errors import register_error_handlers
+    from app.web import register_blueprints
+    from app.cli import register_commands
+
+    from app.web.auth.identity import current_user
+
+    register_error_handlers(app)
+    register_blueprints(app)
+    app.jinja_env.globals["current_user"] = current_user
+    register_commands(app)
+    _install_request_hooks(app)
+    return app
+
+
+def _configure_logging(app: Flask) -> None:
+    # One line per record on stdout: gunicorn and containers collect it; audit lines are JSON already.
+    if not logging.getLogger("tbook_gateway").handlers:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        for name in ("tbook_gateway", "app"):
+            logger = logging.getLogger(name)
+            logger.addHandler(handler)
+            logger.setLevel(logging.INFO)
+            logger.propagate = False
+
+
+def _install_sqlite_pragmas(app: Flask) -> None:
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    def _pragmas(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        # WAL lets readers and one writer work at once across gunicorn workers; the busy timeout makes a
+        # writer wait for the lock instead of failing with "database is locked".
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    with app.app_context():
+        event.listen(db.engine, "connect", _pragmas)
+
+
+def _install_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def _correlation_id() -> None:
+        supplied = request.headers.get("X-Request-ID", "")
+        g.correlation_id = supplied if _SAFE_REQUEST_ID.match(supplied) else uuid.uuid4().hex
+
+    @app.after_request
+    def _headers(response):
+        response.headers["X-Correlation-ID"] = g.get("correlation_id", "")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'self'")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response

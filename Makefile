@@ -1,0 +1,56 @@
+# T-book Gateway: `make run` starts the demo, `make test` runs the tests. Both bootstrap .venv.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+PORT ?= 5000
+SANDBOX_PORT ?= 5050
+POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: run test test-postgres test-all browser-deps bench lint clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## run: the gateway on http://127.0.0.1:$(PORT) with the T-book sandbox on :$(SANDBOX_PORT), SQLite, demo data
+run: $(VENV)/.runtime
+	$(FLASK) db upgrade
+	$(FLASK) demo seed
+	@echo
+	@echo "  Gateway:  http://127.0.0.1:$(PORT)/   (sign in, then click Open T-book)"
+	@echo "  Sandbox:  http://127.0.0.1:$(SANDBOX_PORT)/   (the T-book stand-in)"
+	@echo
+	@$(PY) -m sandbox --port $(SANDBOX_PORT) & sandbox=$$!; \
+	  trap 'kill $$sandbox 2>/dev/null' EXIT INT TERM; \
+	  TBOOK_API_URL=$${TBOOK_API_URL:-http://127.0.0.1:$(SANDBOX_PORT)/api} $(FLASK) run --port $(PORT)
+
+## browser-deps: Debian's Chromium for the browser tests (installed when missing and we are root)
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian's chromium for the browser tests"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else echo "chromium is missing: 'sudo apt-get install chromium' to run the browser tests"; fi; }
+
+## test: the whole suite on SQLite (PostgreSQL tests too when TEST_DATABASE_URL is set)
+test: $(VENV)/.dev browser-deps
+	$(PY) -m pytest
+
+## test-postgres: the whole suite again, on the PostgreSQL at $(POSTGRES_URL)
+test-postgres: $(VENV)/.dev browser-deps
+	TEST_DATABASE_URL=$(POSTGRES_URL) $(PY) -m pytest
+
+test-all: test test-postgres
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

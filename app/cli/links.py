@@ -1,0 +1,62 @@
+"""`flask links create|list|disable|enable`."""
+
+import click
+
+from app.services import links
+
+
+@click.group("links", help="Launch links (/launch/<slug>).")
+def group() -> None:
+    pass
+
+
+@group.command("create")
+@click.argument("slug")
+@click.option("--title", required=True, help="What the intranet button says.")
+@click.option("--mode", type=click.Choice(links.MODES), default="lti", show_default=True)
+@click.option("--debug", is_flag=True, help="Send custom_debug=1 and open the launch preview.")
+@click.option("--connection-type", type=click.Choice(links.CONNECTION_TYPES), default="login", show_default=True)
+@click.option("--new-window", is_flag=True, help="T-book opens in a new window.")
+def create(slug: str, title: str, mode: str, debug: bool, connection_type: str, new_window: bool) -> None:
+    """Create the launch link SLUG."""
+    try:
+        link = links.create(slug, title, mode=mode, debug=debug, connection_type=connection_type,
+                            new_window=new_window, actor="cli")
+    except links.LinkError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"created /launch/{link.slug} ({link.mode}{', debug' if link.debug else ''})")
+
+
+@group.command("list")
+def list_links() -> None:
+    """List every launch link."""
+    rows = links.all_links()
+    if not rows:
+        click.echo("no launch links yet: flask --app wsgi links create SLUG --title TITLE")
+    for link in rows:
+        flags = ", ".join(f for f, on in (("debug", link.debug), ("new window", link.new_window),
+                                            ("DISABLED", not link.enabled)) if on)
+        click.echo(f"/launch/{link.slug:<24} {link.mode:<9} {link.connection_type:<5} {link.title}"
+                   + (f"  [{flags}]" if flags else ""))
+
+
+@group.command("disable")
+@click.argument("slug")
+def disable(slug: str) -> None:
+    """Disable SLUG: it answers 404 until enabled again."""
+    _set(slug, False)
+
+
+@group.command("enable")
+@click.argument("slug")
+def enable(slug: str) -> None:
+    """Enable SLUG again."""
+    _set(slug, True)
+
+
+def _set(slug: str, enabled: bool) -> None:
+    try:
+        links.set_enabled(slug, enabled, actor="cli")
+    except links.LinkError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"{'enabled' if enabled else 'disabled'} /launch/{slug}")

@@ -1,0 +1,40 @@
+"""`flask profiles import FILE.csv [--dry-run]`."""
+
+from pathlib import Path
+
+import click
+
+from app.services.profile_import import ImportFileError, import_profiles
+
+
+@click.group("profiles", help="Learner and teacher profiles.")
+def group() -> None:
+    pass
+
+
+@group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check every row and report, but write nothing.")
+def import_command(file: Path, dry_run: bool) -> None:
+    """Import profiles from FILE (CSV; header row = T-book field names; `|` between values)."""
+    data = file.read_bytes()
+    rows = max(data.count(b"\n") - 1, 1)
+
+    def progress(reader):
+        with click.progressbar(reader, length=rows, label=f"Importing {file.name}", file=click.get_text_stream("stderr")) as bar:
+            yield from bar
+
+    try:
+        report = import_profiles(data, dry_run=dry_run, actor="cli", progress=progress)
+    except ImportFileError as err:
+        raise click.ClickException(str(err)) from err
+    for error in report.errors:
+        click.echo(f"rejected {error}", err=True)
+    verb = "would import" if dry_run else "imported"
+    click.echo(
+        f"{verb} {report.imported} profile(s): {report.created} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged; {len(report.errors)} row(s) rejected"
+        + (" (dry run: nothing written)" if dry_run else "")
+    )
+    if report.errors:
+        raise SystemExit(1)

@@ -1,0 +1,145 @@
+"""Settings: read once from the environment (and `.env`), typed, checked, then kept in `app.config`."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+TBOOK_URLS = {
+    "test": "https://test.t-book.fr/api",
+    "live": "https://t-book.fr/api",
+    "sandbox": "http://127.0.0.1:5050/api",
+}
+SANDBOX_CREDENTIALS = {
+    "TBOOK_CLIENT_ID": "sandbox-client",
+    "TBOOK_CLIENT_SECRET": "sandbox-secret",
+    "TBOOK_LTI_SECRET": "sandbox-lti-secret",
+}
+AUTH_METHODS = ("local", "header", "signed-link")
+SECRET_NAMES = (
+    "SECRET_KEY",
+    "TBOOK_CLIENT_SECRET",
+    "TBOOK_LTI_SECRET",
+    "GATEWAY_ENCRYPTION_KEY",
+    "GATEWAY_LINK_SECRET",
+)
+DEFAULTS: dict[str, Any] = {
+    "TBOOK_ENV": "sandbox",
+    "GATEWAY_AUTH": "local",
+    "GATEWAY_USER_HEADER": "X-Remote-User",
+    "GATEWAY_TRUSTED_PROXIES": "127.0.0.1,::1",
+    "GATEWAY_ADMINS": "",
+    "GATEWAY_SIGNED_LINK_MAX_AGE": "120",
+    "GATEWAY_INSTANCE_NAME": "T-book Gateway",
+    "GATEWAY_LOCALE": "fr-FR",
+    "GATEWAY_PROXY_HOPS": "0",
+    "TBOOK_TIMEOUT": "10",
+}
+
+
+class ConfigError(RuntimeError):
+    """The settings cannot run the gateway; the message names the setting to fix."""
+
+
+def _split(value: Any) -> list[str]:
+    if isinstance(value, list | tuple):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [part.strip() for part in str(value or "").split(",") if part.strip()]
+
+
+def _read_secret_files(raw: dict[str, Any]) -> None:
+    """Each secret may come from `<NAME>_FILE` (Docker and Kubernetes secrets); the plain name wins."""
+    for name in SECRET_NAMES + ("TBOOK_CLIENT_ID", "TBOOK_LTI_KEY", "DATABASE_URL"):
+        path = raw.get(f"{name}_FILE")
+        if path and not raw.get(name):
+            try:
+                raw[name] = Path(path).read_text(encoding="utf-8").strip()
+            except OSError as err:
+                raise ConfigError(f"{name}_FILE points at {path!r}, which cannot be read: {err.strerror}") from err
+
+
+def load_settings(overrides: Mapping[str, Any] | None, instance_path: str) -> dict[str, Any]:
+    """Merge defaults < environment < `overrides` and return typed settings.
+
+    Raises ConfigError when a production gateway lacks a secret or a value is malformed.
+    """
+    raw: dict[str, Any] = dict(DEFAULTS)
+    raw.update({k: v for k, v in os.environ.items() if v != ""})
+    raw.update(overrides or {})
+    _read_secret_files(raw)
+
+    env = str(raw["TBOOK_ENV"]).lower()
+    if env not in TBOOK_URLS:
+        raise ConfigError(f"TBOOK_ENV must be sandbox, test or live, not {raw['TBOOK_ENV']!r}")
+    debug = str(raw.get("FLASK_DEBUG", "")).lower() in ("1", "true", "yes")
+    production = env in ("test", "live") and not debug and not raw.get("TESTING")
+
+    auth = _split(raw["GATEWAY_AUTH"])
+    unknown = [m for m in auth if m not in AUTH_METHODS]
+    if not auth or unknown:
+        raise ConfigError(f"GATEWAY_AUTH takes a comma list of {', '.join(AUTH_METHODS)}; got {raw['GATEWAY_AUTH']!r}")
+
+    if env == "sandbox":
+        for name, value in SANDBOX_CREDENTIALS.items():
+            raw.setdefault(name, value)
+    if production:
+        _require_production_secrets(raw, auth)
+
+    api_url = str(raw.get("TBOOK_API_URL") or TBOOK_URLS[env]).rstrip("/")
+    client_id = raw.get("TBOOK_CLIENT_ID") or ""
+    settings = {
+        key: value for key, value in raw.items() if key.isupper() and key.replace("_", "").isalnum()
+    }
+    settings.update(
+        {
+            "TBOOK_ENV": env,
+            "PRODUCTION": production,
+            "TBOOK_API_URL": api_url,
+            "TBOOK_LTI_URL": str(raw.get("TBOOK_LTI_URL") or f"{api_url}/lti"),
+            "TBOOK_CLIENT_ID": client_id,
+            "TBOOK_LTI_KEY": raw.get("TBOOK_LTI_KEY") or client_id,
+            "TBOOK_TIMEOUT": float(raw["TBOOK_TIMEOUT"]),
+            "SECRET_KEY": raw.get("SECRET_KEY") or secrets.token_hex(32),
+            "SQLALCHEMY_DATABASE_URI": _database_url(raw.get("DATABASE_URL"), instance_path),
+            "GATEWAY_AUTH": auth,
+            "GATEWAY_TRUSTED_PROXIES": frozenset(_split(raw["GATEWAY_TRUSTED_PROXIES"])),
+            "GATEWAY_ADMINS": frozenset(login.lower() for login in _split(raw["GATEWAY_ADMINS"])),
+            "GATEWAY_SIGNED_LINK_MAX_AGE": int(raw["GATEWAY_SIGNED_LINK_MAX_AGE"]),
+            "GATEWAY_PROXY_HOPS": int(raw["GATEWAY_PROXY_HOPS"]),
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": production,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        }
+    )
+    return settings
+
+
+def _require_production_secrets(raw: Mapping[str, Any], auth: list[str]) -> None:
+    if not raw.get("SECRET_KEY"):
+        raise ConfigError("SECRET_KEY is not set: a production gateway never signs sessions with a built-in key")
+    # T-book credentials come from the environment, or from the admin console, encrypted at rest with
+    # GATEWAY_ENCRYPTION_KEY; one of the two must be there.
+    if not raw.get("GATEWAY_ENCRYPTION_KEY"):
+        for name in ("TBOOK_CLIENT_ID", "TBOOK_CLIENT_SECRET", "TBOOK_LTI_SECRET"):
+            if not raw.get(name):
+                raise ConfigError(
+                    f"{name} is not set (set it, or set GATEWAY_ENCRYPTION_KEY to keep the T-book "
+                    "credentials in the admin console)"
+                )
+    if "signed-link" in auth and not raw.get("GATEWAY_LINK_SECRET"):
+        raise ConfigError("GATEWAY_LINK_SECRET is not set, and GATEWAY_AUTH includes signed-link")
+
+
+def _database_url(url: str | None, instance_path: str) -> str:
+    if not url:
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{Path(instance_path) / 'gateway.db'}"
+    # Heroku-style URLs name the driver `postgres://`; SQLAlchemy wants psycopg 3 named explicitly.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

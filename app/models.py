@@ -1,0 +1,127 @@
+"""The gateway's persistent state: profiles, accounts, launch links, audit events and shared caches."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Profile(db.Model):
+    """A learner's or teacher's T-book profile, keyed by login (T-book's e-mail-formatted login)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    # A stable, opaque LTI user_id: it never leaks the login and survives a login change.
+    lti_user_id: Mapped[str] = mapped_column(String(32), unique=True, default=lambda: uuid.uuid4().hex)
+    user_type: Mapped[str] = mapped_column(String(10), default="learner")
+    entity_id: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    civility: Mapped[str] = mapped_column(String(3))
+    lastname: Mapped[str] = mapped_column(String(200))
+    firstname: Mapped[str] = mapped_column(String(200))
+    code: Mapped[str | None] = mapped_column(String(200))
+    job_title: Mapped[str | None] = mapped_column(String(200))
+    seniority: Mapped[str | None] = mapped_column(String(200))
+    level: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[list[str]] = mapped_column(JSON, default=list)
+    phone: Mapped[str | None] = mapped_column(String(64))
+    filter: Mapped[list[str]] = mapped_column(JSON, default=list)
+    location: Mapped[list[str]] = mapped_column(JSON, default=list)
+    country: Mapped[list[str]] = mapped_column(JSON, default=list)
+    test_user: Mapped[int] = mapped_column(Integer, default=0)
+    assignation: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.firstname} {self.lastname}".strip()
+
+
+class Account(db.Model):
+    """A local sign-in (GATEWAY_AUTH=local); matched to its profile by login."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(254), unique=True, index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LaunchLink(db.Model):
+    """What an intranet "Open T-book" button points at: /launch/<slug>."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    mode: Mapped[str] = mapped_column(String(10), default="lti")  # lti | authtoken | auto
+    connection_type: Mapped[str] = mapped_column(String(5), default="login")  # login | id
+    debug: Mapped[bool] = mapped_column(Boolean, default=False)
+    new_window: Mapped[bool] = mapped_column(Boolean, default=False)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class AuditEvent(db.Model):
+    """One audited fact; `hash` chains it to the previous event so that an edited row shows."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str | None] = mapped_column(String(254), index=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    link_slug: Mapped[str | None] = mapped_column(String(64), index=True)
+    mode: Mapped[str | None] = mapped_column(String(10))
+    outcome: Mapped[str] = mapped_column(String(16), index=True)
+    tbook_status: Mapped[int | None] = mapped_column(Integer)
+    correlation_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class AuditChainHead(db.Model):
+    """A single row that serialises audit writers (they UPDATE it first) and holds the chain's last hash."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Setting(db.Model):
+    """An admin-set value (T-book credentials, environment); secrets are stored Fernet-encrypted."""
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    encrypted: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(254))
+
+
+class TokenCache(db.Model):
+    """T-book's access token, shared by every worker and instance (encrypted when a key is set)."""
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    access_token: Mapped[str | None] = mapped_column(Text)
+    token_type: Mapped[str | None] = mapped_column(String(32))
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    obtained_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A refresher holds the lease until this time so that only one caller asks T-book for a token.
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class UsedNonce(db.Model):
+    """One-time values already consumed (a click's fallback, a signed link), kept until they expire."""
+
+    value: Mapped[str] = mapped_column(String(128), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

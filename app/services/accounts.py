@@ -1,0 +1,40 @@
+"""Local accounts: creation and password checks (hashed with werkzeug's scrypt)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models import Account
+
+# Checked against when the login is unknown, so that a wrong login and a wrong password take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-password")
+MIN_PASSWORD_LENGTH = 8
+
+
+def find(login: str) -> Account | None:
+    return db.session.execute(select(Account).where(Account.login == login.strip().lower())).scalar_one_or_none()
+
+
+def authenticate(login: str, password: str) -> Account | None:
+    """Return the account when `password` is right for `login`, else None."""
+    account = find(login)
+    if account is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return account if check_password_hash(account.password_hash, password) else None
+
+
+def set_account(login: str, password: str, *, is_admin: bool = False) -> Account:
+    """Create the account or change its password (and admin flag); returns it uncommitted.
+
+    Raises ValueError when the password is too short.
+    """
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    account = find(login) or Account(login=login.strip().lower())
+    account.password_hash = generate_password_hash(password)
+    account.is_admin = is_admin or bool(account.is_admin)
+    db.session.add(account)
+    return account

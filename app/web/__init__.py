@@ -1,0 +1,13 @@
+"""The web layer: blueprints that parse a request, call a service and render."""
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.web.auth import bp as auth_bp
+    from app.web.launch import bp as launch_bp
+    from app.web.ops import bp as ops_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(launch_bp)
+    app.register_blueprint(ops_bp)

@@ -1,0 +1,99 @@
+"""Who is asking: resolves the signed-in user for this request from the configured sign-in methods."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import wraps
+from urllib.parse import urlencode, urlsplit
+
+from flask import current_app, g, redirect, request, session, url_for
+
+from app.errors import SignInRefused
+from app.services import signed_links
+
+SIGNED_LINK_ARG = "auth"
+
+
+@dataclass(frozen=True)
+class User:
+    login: str
+    via: str  # local | header | signed-link
+
+
+def _peer_address() -> str | None:
+    # Behind ProxyFix, remote_addr is the client's; the header is trusted only from the proxy itself.
+    orig = request.environ.get("werkzeug.proxy_fix.orig")
+    return orig.get("REMOTE_ADDR") if orig else request.remote_addr
+
+
+def _from_header() -> User | None:
+    cfg = current_app.config
+    if "header" not in cfg["GATEWAY_AUTH"] or _peer_address() not in cfg["GATEWAY_TRUSTED_PROXIES"]:
+        return None
+    login = request.headers.get(cfg["GATEWAY_USER_HEADER"], "").strip().lower()
+    return User(login, "header") if login else None
+
+
+def _from_session() -> User | None:
+    login, via = session.get("login"), session.get("via")
+    if login and via in current_app.config["GATEWAY_AUTH"] and via != "header":
+        return User(login, via)
+    return None
+
+
+def current_user() -> User | None:
+    """Return the signed-in user, or None; the proxy header, when trusted, wins over the session."""
+    if "user" not in g:
+        g.user = _from_header() or _from_session()
+    return g.user
+
+
+def sign_in(login: str, via: str) -> None:
+    session.clear()
+    session["login"] = login.strip().lower()
+    session["via"] = via
+    g.pop("user", None)
+
+
+def is_safe_next(target: str | None) -> bool:
+    """True for a path on this site; an absolute or scheme-relative URL would be an open redirect."""
+    if not target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith(("//", "/\\"))
+
+
+def _consume_signed_link(link: str | None):
+    token = request.args[SIGNED_LINK_ARG]
+    try:
+        login = signed_links.read_token(
+            current_app.config["GATEWAY_LINK_SECRET"],
+            token,
+            max_age=current_app.config["GATEWAY_SIGNED_LINK_MAX_AGE"],
+            link=link,
+        )
+    except signed_links.SignedLinkError as err:
+        raise SignInRefused(str(err), hint="Signed links are valid for a short time only.") from err
+    sign_in(login, "signed-link")
+    # Drop the token from the address bar and from history before anything else happens.
+    rest = [(k, v) for k, v in request.args.items(multi=True) if k != SIGNED_LINK_ARG]
+    return redirect(request.path + (f"?{urlencode(rest)}" if rest else ""), code=303)
+
+
+def login_required(view):
+    """Run `view` for a signed-in user; otherwise sign in first (and come back), or refuse clearly."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        methods = current_app.config["GATEWAY_AUTH"]
+        if SIGNED_LINK_ARG in request.args and "signed-link" in methods:
+            return _consume_signed_link(kwargs.get("slug"))
+        if current_user() is None:
+            if "local" in methods:
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            raise SignInRefused(
+                "You are not signed in.", hint="Open T-book from your intranet page, which signs you in."
+            )
+        return view(*args, **kwargs)
+
+    return wrapped

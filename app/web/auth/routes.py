@@ -1,0 +1,36 @@
+"""Sign-in and sign-out views."""
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+
+from app.services import accounts, audit
+from app.web.auth import bp
+from app.web.auth.forms import LoginForm
+from app.web.auth.identity import current_user, is_safe_next, sign_in
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if "local" not in current_app.config["GATEWAY_AUTH"]:
+        abort(404)
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        account = accounts.authenticate(form.login.data, form.password.data)
+        login_name = form.login.data.strip().lower()
+        audit.record("sign_in", "ok" if account else "refused", actor=login_name,
+                     correlation_id=g.correlation_id, detail={"method": "local"})
+        if account:
+            sign_in(account.login, "local")
+            target = form.next.data
+            return redirect(target if is_safe_next(target) else url_for("launch.home"), code=303)
+        flash("That e-mail and password do not match. Check them and try again.", "error")
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/logout")
+def logout():
+    user = current_user()
+    if user:
+        audit.record("sign_out", "ok", actor=user.login, correlation_id=g.correlation_id)
+    session.clear()
+    return redirect(url_for("auth.login") if "local" in current_app.config["GATEWAY_AUTH"] else "/", code=303)

@@ -1,0 +1,7 @@
+"""The launch: the "Open T-book" page, its debug preview, and T-book's return URL."""
+
+from flask import Blueprint
+
+bp = Blueprint("launch", __name__)
+
+from app.web.launch import routes  # noqa: E402,F401  (routes attach themselves to bp)

@@ -1,0 +1,106 @@
+"""Sign-in: the local form, the proxy header (trusted proxies only) and signed links."""
+
+import pytest
+from itsdangerous import URLSafeTimedSerializer
+
+from app import create_app
+from app.services.signed_links import SALT, make_token
+from tests.factories import make_link, make_profile
+
+
+@pytest.fixture
+def jane(app):
+    with app.app_context():
+        make_link()
+        return make_profile()
+
+
+def test_wrong_password_is_refused_with_a_clear_message(client, auth, jane):
+    response = auth.login(password="wrong-password")
+    assert response.status_code == 401
+    assert "do not match" in response.text
+    assert client.get("/launch/open-tbook").status_code == 302  # still not signed in
+
+
+def test_unknown_login_reads_like_a_wrong_password(client, auth, jane):
+    response = auth.login(login="ghost@example.com")
+    assert response.status_code == 401 and "do not match" in response.text
+
+
+def test_sign_in_without_csrf_token_is_refused(client, jane):
+    response = client.post("/auth/login", data={"login": "jane.doe@example.com", "password": "correct-horse"})
+    assert response.status_code == 400
+    assert client.get("/launch/open-tbook").status_code == 302
+
+
+@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"])
+def test_next_never_leaves_the_site(auth, jane, target):
+    response = auth.login(next_url=target)
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+
+
+def test_sign_out(client, auth, jane):
+    auth.login()
+    home = client.get("/")
+    assert "jane.doe@example.com" in home.text
+    from tests.conftest import csrf_token
+
+    client.post("/auth/logout", data={"csrf_token": csrf_token(home.text)})
+    assert client.get("/launch/open-tbook").status_code == 302
+
+
+@pytest.fixture
+def header_app(gateway_config, sandbox, app):
+    # `app` migrated and emptied the database; this second app shares it with header sign-in on.
+    gateway_config.update(GATEWAY_AUTH="header", GATEWAY_TRUSTED_PROXIES="10.0.0.1")
+    return create_app(gateway_config)
+
+
+def test_header_from_a_trusted_proxy_signs_in(header_app, jane):
+    client = header_app.test_client()
+    response = client.get("/launch/open-tbook", headers={"X-Remote-User": "Jane.Doe@example.com"},
+                          environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    assert response.status_code == 200 and "launch-form" in response.text
+
+
+def test_header_from_anywhere_else_is_ignored(header_app, jane):
+    client = header_app.test_client()
+    response = client.get("/launch/open-tbook", headers={"X-Remote-User": "jane.doe@example.com"},
+                          environ_base={"REMOTE_ADDR": "10.0.0.66"})
+    assert response.status_code == 401 and "not signed in" in response.text
+
+
+@pytest.fixture
+def signed_app(gateway_config, sandbox, app):
+    gateway_config.update(GATEWAY_AUTH="signed-link", GATEWAY_SIGNED_LINK_MAX_AGE="60")
+    return create_app(gateway_config)
+
+
+def test_signed_link_signs_in_and_drops_the_token_from_the_address(signed_app, gateway_config, jane):
+    client = signed_app.test_client()
+    token = make_token(gateway_config["GATEWAY_LINK_SECRET"], "jane.doe@example.com", "open-tbook")
+    response = client.get(f"/launch/open-tbook?auth={token}")
+    assert response.status_code == 303 and response.headers["Location"] == "/launch/open-tbook"
+    assert "launch-form" in client.get("/launch/open-tbook").text
+
+
+@pytest.mark.parametrize("case", ["expired", "altered", "other link", "other key"])
+def test_bad_signed_links_are_refused_with_a_clear_page(signed_app, gateway_config, jane, case):
+    secret = gateway_config["GATEWAY_LINK_SECRET"]
+    token = make_token(secret, "jane.doe@example.com", "open-tbook")
+    if case == "expired":
+        serializer = URLSafeTimedSerializer(secret, salt=SALT)
+        signer = serializer.make_signer(SALT)
+        signer.get_timestamp = lambda: 1_000_000_000  # a token signed in 2001
+        token = signer.sign(serializer.dump_payload({"login": "jane.doe@example.com"})).decode()
+    elif case == "altered":
+        token = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    elif case == "other link":
+        token = make_token(secret, "jane.doe@example.com", "another-link")
+    else:
+        token = make_token("not-the-portal-key", "jane.doe@example.com", "open-tbook")
+    response = signed_app.test_client().get(f"/launch/open-tbook?auth={token}")
+    assert response.status_code == 401
+    expected = {"expired": "expired", "altered": "not valid", "other link": "another launch link",
+                "other key": "not valid"}[case]
+    assert expected in response.text

@@ -1,0 +1,54 @@
+"""The debug preview: every parameter, custom_data, the base string and signature; never the secret."""
+
+import json
+import re
+from html import unescape
+
+from tests.factories import make_link, make_profile
+
+
+def test_preview_shows_the_signed_launch_but_not_the_secret(app, client, auth, gateway_config):
+    with app.app_context():
+        make_link("debug", debug=True)
+        make_profile()
+    auth.login()
+    response = client.get("/launch/debug/preview")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    html = unescape(response.text)
+    assert "Signature base string" in html and "POST&amp;http" not in html
+    assert re.search(r"POST&http%3A%2F%2F127\.0\.0\.1%3A\d+%2Fapi%2Flti&", html)
+    assert '"entityID": "24"' in html  # custom_data pretty-printed
+    assert "custom_debug" in html and "oauth_signature" in html
+    assert gateway_config["TBOOK_LTI_SECRET"] not in html
+    assert gateway_config["TBOOK_CLIENT_SECRET"] not in html
+
+
+def test_preview_is_only_for_debug_links(app, client, auth):
+    with app.app_context():
+        make_link()
+        make_profile()
+    auth.login()
+    assert client.get("/launch/open-tbook/preview").status_code == 403
+
+
+def test_cli_launch_preview_prints_the_signed_launch_as_json(app, runner, sandbox):
+    with app.app_context():
+        make_link()
+        make_profile()
+    result = runner.invoke(args=["launch-preview", "--link", "open-tbook", "--user", "Jane.Doe@example.com"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert body["url"] == sandbox.lti_url and body["method"] == "POST"
+    assert body["params"]["lti_message_type"] == "basic-lti-launch-request"
+    assert body["base_string"].startswith("POST&")
+    assert app.config["TBOOK_LTI_SECRET"] not in result.output
+
+
+def test_cli_launch_preview_names_the_bad_field(app, runner):
+    with app.app_context():
+        make_link()
+        make_profile(externalID="")
+        make_link("by-id", connection_type="id")
+    result = runner.invoke(args=["launch-preview", "--link", "by-id", "--user", "jane.doe@example.com"])
+    assert result.exit_code == 1 and "externalID" in result.output
