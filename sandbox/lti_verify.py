@@ -84,7 +84,7 @@ def verify_launch(url: str, body: str, headers: Mapping[str, str], *, key: str, 
         return
     # oauthlib only answers valid or not; explain the refusal from what it recorded.
     if request is None:
-        raise LaunchRefused("The launch is not a well-formed OAuth 1.0 request.")
+        raise LaunchRefused("The launch is not signed: its OAuth 1.0 parameters are missing or duplicated.")
     if request.validator_log.get("client") is False:
         raise LaunchRefused("Unknown OAuth consumer key: use the LTI consumer key of your T-book account.")
     if request.validator_log.get("signature") is False:
