@@ -1,0 +1,42 @@
+"""The sandbox's own control routes under ``/_sandbox``: faults, reset, request log, token revocation."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from sandbox.faults import Fault
+from sandbox.state import sandbox_state
+
+bp = Blueprint("control", __name__, url_prefix="/_sandbox")
+
+
+@bp.post("/faults")
+def add_fault() -> Response | tuple[Response, int]:
+    try:
+        fault = Fault.from_json(request.get_json(silent=True))
+    except (TypeError, ValueError) as err:
+        return jsonify({"error": {"code": "bad_request", "message": str(err)}}), 400
+    sandbox_state().faults.add(fault)
+    return jsonify({"faults": sandbox_state().faults.pending()}), 201
+
+
+@bp.get("/faults")
+def list_faults() -> Response:
+    return jsonify({"faults": sandbox_state().faults.pending()})
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    sandbox_state().reset()
+    return jsonify({"reset": True})
+
+
+@bp.get("/requests")
+def requests_log() -> Response:
+    return jsonify({"requests": sandbox_state().journal.entries()})
+
+
+@bp.post("/tokens/revoke")
+def revoke_tokens() -> Response:
+    sandbox_state().tokens.revoke_all()
+    return jsonify({"revoked": True})

@@ -1,0 +1,41 @@
+"""The log of API requests the sandbox received, for tests to assert on."""
+
+from __future__ import annotations
+
+import threading
+
+#: Form fields whose values are never logged (secrets, or profile data that may carry a password).
+SECRET_FIELDS = {"client_secret", "password", "oauth_signature", "custom_data"}
+_MAX_ENTRIES = 1000
+
+
+class RequestJournal:
+    """Thread-safe list of ``{"method", "path", "fields", "status"}`` entries, oldest first."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: list[dict] = []
+
+    def record(self, method: str, path: str, form: dict[str, str]) -> dict:
+        """Append an entry (status None until answered) and return it for :meth:`answered`."""
+        fields = {name: "***" if name in SECRET_FIELDS else value for name, value in form.items()}
+        entry = {"method": method, "path": path, "fields": fields, "status": None}
+        with self._lock:
+            self._entries.append(entry)
+            del self._entries[:-_MAX_ENTRIES]
+        return entry
+
+    def answered(self, entry: dict, status: int) -> None:
+        """Record the status the sandbox answered with."""
+        with self._lock:
+            entry["status"] = status
+
+    def entries(self) -> list[dict]:
+        """Return copies of the entries, newest last (a dropped request keeps status None)."""
+        with self._lock:
+            return [dict(e, fields=dict(e["fields"])) for e in self._entries]
+
+    def clear(self) -> None:
+        """Forget every entry."""
+        with self._lock:
+            self._entries.clear()

@@ -1,0 +1,51 @@
+"""Everything the sandbox remembers, bundled per app so several sandboxes can run in one process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app
+
+from sandbox.faults import FaultRegistry
+from sandbox.journal import RequestJournal
+from sandbox.lti_verify import NonceRegistry
+from sandbox.sso import SsoGrants
+from sandbox.store import Store
+from sandbox.tokens import AccessTokens
+
+
+@dataclass
+class SandboxState:
+    """The data, tokens, one-time URLs, launch nonces, faults and request log of one sandbox."""
+
+    store: Store
+    tokens: AccessTokens
+    sso: SsoGrants
+    nonces: NonceRegistry
+    faults: FaultRegistry
+    journal: RequestJournal
+
+    @classmethod
+    def create(cls, config: dict, clock: Callable[[], float]) -> SandboxState:
+        """Return a fresh state for the given SANDBOX_* settings."""
+        return cls(
+            store=Store(),
+            tokens=AccessTokens(config["SANDBOX_CLIENT_ID"], config["SANDBOX_TOKEN_TTL"], clock),
+            sso=SsoGrants(config["SANDBOX_AUTH_URL_TTL"], clock),
+            nonces=NonceRegistry(),
+            faults=FaultRegistry(),
+            journal=RequestJournal(),
+        )
+
+    def reset(self) -> None:
+        """Clear faults, the request log and one-time URLs, and restore the seed data."""
+        self.faults.clear()
+        self.journal.clear()
+        self.sso.clear()
+        self.store.reset()
+
+
+def sandbox_state() -> SandboxState:
+    """Return the state of the sandbox app handling the current request."""
+    return current_app.extensions["tbook_sandbox"]
