@@ -34,10 +34,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     _install_sqlite_pragmas(app)
 
+    from app.cli import register_commands
     from app.errors import register_error_handlers
     from app.web import register_blueprints
-    from app.cli import register_commands
-
     from app.web.auth.identity import current_user
 
     register_error_handlers(app)

@@ -90,9 +90,7 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: str) -> di
 
     api_url = str(raw.get("TBOOK_API_URL") or TBOOK_URLS[env]).rstrip("/")
     client_id = raw.get("TBOOK_CLIENT_ID") or ""
-    settings = {
-        key: value for key, value in raw.items() if key.isupper() and key.replace("_", "").isalnum()
-    }
+    settings = {key: value for key, value in raw.items() if key.isupper() and key.replace("_", "").isalnum()}
     settings.update(
         {
             "TBOOK_ENV": env,
@@ -141,5 +139,5 @@ def _database_url(url: str | None, instance_path: str) -> str:
     # Heroku-style URLs name the driver `postgres://`; SQLAlchemy wants psycopg 3 named explicitly.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url

@@ -68,6 +68,14 @@ def _empty_tables() -> None:
     db.session.commit()
 
 
+@pytest.fixture(autouse=True)
+def _push_request_context():
+    """Replaces pytest-flask's fixture of this name, which keeps one request context (and so one `g`)
+    open around the whole test: requests would then share `g` (CSRF tokens, caches), which production
+    never does. Tests push contexts themselves where they need one."""
+    yield
+
+
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()

@@ -4,21 +4,22 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from app.extensions import db
 from app.services import accounts, links
 from app.services.profile_import import import_profiles
 
 DEMO_PROFILES = Path(__file__).resolve().parents[2] / "config" / "demo-profiles.csv"
-DEMO_PASSWORD = "tbook-demo"
-DEMO_ADMIN = ("admin@example.com", "admin-demo")
+DEMO_PASSWORD = "tbook-demo"  # noqa: S105  (the demo sign-in, printed by make run)
+DEMO_ADMIN = ("admin@example.com", "admin-demo")  # noqa: S105
 DEMO_LINKS = (
     ("open-tbook", "Open T-book", "lti", False),
     ("open-tbook-debug", "Open T-book (debug)", "lti", True),
 )
 
 
-@click.group("demo", help="Demo data for the sandbox.")
+@click.group("demo", help="Demo data for the sandbox.", cls=AppGroup)
 def group() -> None:
     pass
 

@@ -4,12 +4,14 @@ import json
 
 import click
 from flask import current_app, url_for
+from flask.cli import with_appcontext
 
 from app.errors import GatewayError
 from app.services import launch, return_refs
 
 
 @click.command("launch-preview")
+@with_appcontext
 @click.option("--link", "slug", required=True, help="The launch link's slug.")
 @click.option("--user", "login", required=True, help="The learner's login (e-mail).")
 def command(slug: str, login: str) -> None:

@@ -1,11 +1,12 @@
 """`flask links create|list|disable|enable`."""
 
 import click
+from flask.cli import AppGroup
 
 from app.services import links
 
 
-@click.group("links", help="Launch links (/launch/<slug>).")
+@click.group("links", help="Launch links (/launch/<slug>).", cls=AppGroup)
 def group() -> None:
     pass
 
@@ -20,8 +21,9 @@ def group() -> None:
 def create(slug: str, title: str, mode: str, debug: bool, connection_type: str, new_window: bool) -> None:
     """Create the launch link SLUG."""
     try:
-        link = links.create(slug, title, mode=mode, debug=debug, connection_type=connection_type,
-                            new_window=new_window, actor="cli")
+        link = links.create(
+            slug, title, mode=mode, debug=debug, connection_type=connection_type, new_window=new_window, actor="cli"
+        )
     except links.LinkError as err:
         raise click.ClickException(str(err)) from err
     click.echo(f"created /launch/{link.slug} ({link.mode}{', debug' if link.debug else ''})")
@@ -34,10 +36,15 @@ def list_links() -> None:
     if not rows:
         click.echo("no launch links yet: flask --app wsgi links create SLUG --title TITLE")
     for link in rows:
-        flags = ", ".join(f for f, on in (("debug", link.debug), ("new window", link.new_window),
-                                            ("DISABLED", not link.enabled)) if on)
-        click.echo(f"/launch/{link.slug:<24} {link.mode:<9} {link.connection_type:<5} {link.title}"
-                   + (f"  [{flags}]" if flags else ""))
+        flags = ", ".join(
+            f
+            for f, on in (("debug", link.debug), ("new window", link.new_window), ("DISABLED", not link.enabled))
+            if on
+        )
+        click.echo(
+            f"/launch/{link.slug:<24} {link.mode:<9} {link.connection_type:<5} {link.title}"
+            + (f"  [{flags}]" if flags else "")
+        )
 
 
 @group.command("disable")

@@ -3,11 +3,12 @@
 from pathlib import Path
 
 import click
+from flask.cli import AppGroup
 
 from app.services.profile_import import ImportFileError, import_profiles
 
 
-@click.group("profiles", help="Learner and teacher profiles.")
+@click.group("profiles", help="Learner and teacher profiles.", cls=AppGroup)
 def group() -> None:
     pass
 
@@ -21,7 +22,9 @@ def import_command(file: Path, dry_run: bool) -> None:
     rows = max(data.count(b"\n") - 1, 1)
 
     def progress(reader):
-        with click.progressbar(reader, length=rows, label=f"Importing {file.name}", file=click.get_text_stream("stderr")) as bar:
+        with click.progressbar(
+            reader, length=rows, label=f"Importing {file.name}", file=click.get_text_stream("stderr")
+        ) as bar:
             yield from bar
 
     try:

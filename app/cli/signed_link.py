@@ -2,11 +2,13 @@
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from app.services import signed_links
 
 
 @click.command("signed-link")
+@with_appcontext
 @click.argument("login")
 @click.option("--link", "slug", default="open-tbook", show_default=True, help="The launch link it opens.")
 def command(login: str, slug: str) -> None:

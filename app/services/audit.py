@@ -68,7 +68,9 @@ def record(
     """
     # UPDATE first: it takes the write lock (SQLite) or the row lock (PostgreSQL) before the chain head
     # is read, so concurrent writers from any worker or instance extend the chain one at a time.
-    bumped = db.session.execute(update(AuditChainHead).where(AuditChainHead.id == 1).values(count=AuditChainHead.count + 1))
+    bumped = db.session.execute(
+        update(AuditChainHead).where(AuditChainHead.id == 1).values(count=AuditChainHead.count + 1)
+    )
     if bumped.rowcount == 0:
         db.session.add(AuditChainHead(id=1, last_hash=GENESIS, count=1))
         db.session.flush()

@@ -46,7 +46,9 @@ class ImportReport:
 
 def _decode(data: bytes) -> str:
     if not data.strip():
-        raise ImportFileError("The file is empty: expected a header row of T-book field names, then one row per profile.")
+        raise ImportFileError(
+            "The file is empty: expected a header row of T-book field names, then one row per profile."
+        )
     if len(data) > MAX_BYTES:
         raise ImportFileError(f"The file is larger than {MAX_BYTES // 1024 // 1024} MiB; split it.")
     try:
@@ -126,8 +128,12 @@ def import_profiles(
         "profiles_import",
         "partial" if report.errors else "ok",
         actor=actor,
-        detail={"created": report.created, "updated": report.updated, "unchanged": report.unchanged,
-                "rejected": len(report.errors)},
+        detail={
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected": len(report.errors),
+        },
         commit=False,
     )
     db.session.commit()

@@ -83,7 +83,9 @@ def clean_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
     if not values["entityID"].isdigit():
         raise FieldError("entityID", f"must be T-book's numeric entity id, not {values['entityID']!r}")
     if values["externalID"] and not values["externalID"].isdigit():
-        raise FieldError("externalID", f"must be a whole number (T-book's externalID is an int), not {values['externalID']!r}")
+        raise FieldError(
+            "externalID", f"must be a whole number (T-book's externalID is an int), not {values['externalID']!r}"
+        )
     values["testUser"] = _flag("testUser", values["testUser"])
     values["assignation"] = _flag("assignation", values["assignation"])
     values["userType"] = (values["userType"] or "learner").lower()

@@ -15,7 +15,7 @@ KEY, SECRET = "consumer-key", "lti-shared-secret"
 
 AWKWARD_PROFILES = {
     "accents": {"firstname": "Éloïse", "lastname": "Müller-Søndergård"},
-    "quotes and markup": {"lastname": "O'Brien \"<b>&amp;</b>\"", "jobTitle": "R&D <lead>"},
+    "quotes and markup": {"lastname": 'O\'Brien "<b>&amp;</b>"', "jobTitle": "R&D <lead>"},
     "plus in e-mail": {"login": "jane+tbook@example.com", "contactEmail": ["a+b@example.com"]},
     "emoji": {"firstname": "Zoë 🎉", "jobTitle": "🚀 Growth"},
     "very long values": {"jobTitle": "x" * 200, "filter": [f"Session {i}" for i in range(60)]},
@@ -76,7 +76,9 @@ class _Validator(RequestValidator):
 def verify_with_oauthlib(launch, url=None) -> bool:
     body = urlencode(launch.params)
     ok, _ = SignatureOnlyEndpoint(_Validator()).validate_request(
-        url or launch.url, http_method="POST", body=body,
+        url or launch.url,
+        http_method="POST",
+        body=body,
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     return ok
@@ -100,7 +102,9 @@ def test_launch_verifies_with_two_independent_implementations(url, profile):
 
 def test_a_changed_value_or_wrong_secret_fails_both_verifiers():
     launch = signed(LAUNCH_URLS[2])
-    tampered = type(launch)(launch.url, [(k, "Mallory" if k == "lis_person_name_given" else v) for k, v in launch.params])
+    tampered = type(launch)(
+        launch.url, [(k, "Mallory" if k == "lis_person_name_given" else v) for k, v in launch.params]
+    )
     assert not verify_with_oauthlib(tampered)
     with pytest.raises(LTIException):
         verify_with_pylti(tampered)

@@ -33,7 +33,9 @@ def test_sign_in_without_csrf_token_is_refused(client, jane):
     assert client.get("/launch/open-tbook").status_code == 302
 
 
-@pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target", ["//evil.example/", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"]
+)
 def test_next_never_leaves_the_site(auth, jane, target):
     response = auth.login(next_url=target)
     assert response.status_code == 303 and response.headers["Location"] == "/"
@@ -58,15 +60,21 @@ def header_app(gateway_config, sandbox, app):
 
 def test_header_from_a_trusted_proxy_signs_in(header_app, jane):
     client = header_app.test_client()
-    response = client.get("/launch/open-tbook", headers={"X-Remote-User": "Jane.Doe@example.com"},
-                          environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    response = client.get(
+        "/launch/open-tbook",
+        headers={"X-Remote-User": "Jane.Doe@example.com"},
+        environ_base={"REMOTE_ADDR": "10.0.0.1"},
+    )
     assert response.status_code == 200 and "launch-form" in response.text
 
 
 def test_header_from_anywhere_else_is_ignored(header_app, jane):
     client = header_app.test_client()
-    response = client.get("/launch/open-tbook", headers={"X-Remote-User": "jane.doe@example.com"},
-                          environ_base={"REMOTE_ADDR": "10.0.0.66"})
+    response = client.get(
+        "/launch/open-tbook",
+        headers={"X-Remote-User": "jane.doe@example.com"},
+        environ_base={"REMOTE_ADDR": "10.0.0.66"},
+    )
     assert response.status_code == 401 and "not signed in" in response.text
 
 
@@ -101,6 +109,10 @@ def test_bad_signed_links_are_refused_with_a_clear_page(signed_app, gateway_conf
         token = make_token("not-the-portal-key", "jane.doe@example.com", "open-tbook")
     response = signed_app.test_client().get(f"/launch/open-tbook?auth={token}")
     assert response.status_code == 401
-    expected = {"expired": "expired", "altered": "not valid", "other link": "another launch link",
-                "other key": "not valid"}[case]
+    expected = {
+        "expired": "expired",
+        "altered": "not valid",
+        "other link": "another launch link",
+        "other key": "not valid",
+    }[case]
     assert expected in response.text

@@ -2,6 +2,7 @@
 
 import re
 from html import unescape
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -17,6 +18,13 @@ INPUT = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 def form_of(html: str) -> tuple[str, list[tuple[str, str]]]:
     action = unescape(re.search(r'<form id="launch-form" method="post" action="([^"]+)"', html).group(1))
     return action, [(name, unescape(value)) for name, value in INPUT.findall(html)]
+
+
+def post_form(url: str, params: list[tuple[str, str]]) -> httpx.Response:
+    """POST the form as a browser would (application/x-www-form-urlencoded, UTF-8)."""
+    return httpx.post(
+        url, content=urlencode(params), headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+    )
 
 
 def audit_rows(action: str = "launch") -> list[AuditEvent]:
@@ -54,7 +62,7 @@ def test_launch_page_posts_a_signed_form_that_the_sandbox_accepts(client, auth, 
     assert '"login":"jane.doe@example.com"' in fields["custom_data"]
     assert "custom_debug" not in fields
     # What the browser would do: POST the form to T-book (here the sandbox, which verifies independently).
-    posted = httpx.post(action, data=params)
+    posted = post_form(action, params)
     assert posted.status_code == 303 and posted.headers["location"].endswith("/home"), posted.text[:500]
 
 
@@ -71,7 +79,12 @@ def test_launch_is_audited_without_secrets(app, client, auth, jane, gateway_conf
     assert response.headers["X-Correlation-ID"] == "click-0001-abcd"
     with app.app_context():
         (event,) = audit_rows()
-        assert (event.actor, event.link_slug, event.mode, event.outcome) == ("jane.doe@example.com", "open-tbook", "lti", "sent")
+        assert (event.actor, event.link_slug, event.mode, event.outcome) == (
+            "jane.doe@example.com",
+            "open-tbook",
+            "lti",
+            "sent",
+        )
         assert event.correlation_id == "click-0001-abcd"
         stored = repr(event.detail) + repr(event.__dict__)
         for secret in (gateway_config["TBOOK_LTI_SECRET"], gateway_config["TBOOK_CLIENT_SECRET"]):
@@ -152,7 +165,7 @@ def test_debug_link_sends_custom_debug_and_the_sandbox_displays_the_request(app,
     auth.login()
     action, params = form_of(client.get("/launch/debug").text)
     assert dict(params)["custom_debug"] == "1"
-    shown = httpx.post(action, data=params)
+    shown = post_form(action, params)
     assert shown.status_code == 200
     assert "Zoë &lt;b&gt;&amp;" in shown.text  # the sandbox shows the request as received, escaped
 

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlencode, urlsplit
 
-from flask import current_app, g, redirect, request, session, url_for
+from flask import current_app, redirect, request, session, url_for
 
 from app.errors import SignInRefused
 from app.services import signed_links
 
 SIGNED_LINK_ARG = "auth"
+_USER_KEY = "tbook_gateway.user"
 
 
 @dataclass(frozen=True)
@@ -43,16 +44,17 @@ def _from_session() -> User | None:
 
 def current_user() -> User | None:
     """Return the signed-in user, or None; the proxy header, when trusted, wins over the session."""
-    if "user" not in g:
-        g.user = _from_header() or _from_session()
-    return g.user
+    # Cached per request (not on `g`, which an app context can share between requests in tests).
+    if _USER_KEY not in request.environ:
+        request.environ[_USER_KEY] = _from_header() or _from_session()
+    return request.environ[_USER_KEY]
 
 
 def sign_in(login: str, via: str) -> None:
     session.clear()
     session["login"] = login.strip().lower()
     session["via"] = via
-    g.pop("user", None)
+    request.environ.pop(_USER_KEY, None)
 
 
 def is_safe_next(target: str | None) -> bool:

@@ -16,8 +16,13 @@ def login():
     if form.validate_on_submit():
         account = accounts.authenticate(form.login.data, form.password.data)
         login_name = form.login.data.strip().lower()
-        audit.record("sign_in", "ok" if account else "refused", actor=login_name,
-                     correlation_id=g.correlation_id, detail={"method": "local"})
+        audit.record(
+            "sign_in",
+            "ok" if account else "refused",
+            actor=login_name,
+            correlation_id=g.correlation_id,
+            detail={"method": "local"},
+        )
         if account:
             sign_in(account.login, "local")
             target = form.next.data

@@ -77,8 +77,17 @@ def lti_return():
         actor=user.login if user else None,
         link_slug=ref.slug if ref else None,
         correlation_id=ref.correlation_id if ref else g.correlation_id,
-        detail={"lti_msg": message[:500], "lti_errormsg": error[:500], "verified": ref is not None,
-                "lti_log": request.args.get("lti_log", "")[:500]},
+        detail={
+            "lti_msg": message[:500],
+            "lti_errormsg": error[:500],
+            "verified": ref is not None,
+            "lti_log": request.args.get("lti_log", "")[:500],
+        },
     )
-    return render_template("launch/lti_return.html", message=message, error=error, ref=ref,
-                           correlation_id=ref.correlation_id if ref else g.correlation_id), 200
+    return render_template(
+        "launch/lti_return.html",
+        message=message,
+        error=error,
+        ref=ref,
+        correlation_id=ref.correlation_id if ref else g.correlation_id,
+    ), 200
