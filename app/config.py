@@ -37,6 +37,10 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_LOCALE": "fr-FR",
     "GATEWAY_PROXY_HOPS": "0",
     "TBOOK_TIMEOUT": "10",
+    "TBOOK_RETRY_ATTEMPTS": "4",
+    "TBOOK_RETRY_BASE_DELAY": "0.25",
+    "TBOOK_RETRY_MAX_DELAY": "4",
+    "TBOOK_RETRY_MAX_TOTAL": "15",
 }
 
 
@@ -100,6 +104,10 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: str) -> di
             "TBOOK_CLIENT_ID": client_id,
             "TBOOK_LTI_KEY": raw.get("TBOOK_LTI_KEY") or client_id,
             "TBOOK_TIMEOUT": float(raw["TBOOK_TIMEOUT"]),
+            "TBOOK_RETRY_ATTEMPTS": int(raw["TBOOK_RETRY_ATTEMPTS"]),
+            "TBOOK_RETRY_BASE_DELAY": float(raw["TBOOK_RETRY_BASE_DELAY"]),
+            "TBOOK_RETRY_MAX_DELAY": float(raw["TBOOK_RETRY_MAX_DELAY"]),
+            "TBOOK_RETRY_MAX_TOTAL": float(raw["TBOOK_RETRY_MAX_TOTAL"]),
             "SECRET_KEY": raw.get("SECRET_KEY") or secrets.token_hex(32),
             "SQLALCHEMY_DATABASE_URI": _database_url(raw.get("DATABASE_URL"), instance_path),
             "GATEWAY_AUTH": auth,

@@ -53,6 +53,20 @@ class SignInRefused(GatewayError):
     title = "Sign-in refused"
 
 
+class TBookUnavailable(GatewayError):
+    """T-book could not be reached or kept failing; the learner should try again later."""
+
+    status = 503
+    title = "T-book is not answering"
+
+
+class TBookRefused(GatewayError):
+    """T-book answered, but refused what the gateway asked."""
+
+    status = 502
+    title = "T-book refused the sign-in"
+
+
 class Forbidden(GatewayError):
     status = 403
     title = "Not allowed"
@@ -69,8 +83,16 @@ def _render(status: int, title: str, message: str, hint: str | None = None, **ex
         body = {"error": {"status": status, "title": title, "message": message, "correlation_id": correlation_id}}
         body["error"].update(extra)
         return jsonify(body), status
+    # A T-book outage is worth retrying: offer the same address again.
+    retry_url = request.full_path.rstrip("?") if status in (502, 503) and request.method == "GET" else None
     page = render_template(
-        "error.html", status=status, title=title, message=message, hint=hint, correlation_id=correlation_id
+        "error.html",
+        status=status,
+        title=title,
+        message=message,
+        hint=hint,
+        correlation_id=correlation_id,
+        retry_url=retry_url,
     )
     return page, status
 

@@ -40,6 +40,9 @@ def gateway_config(database_url, sandbox_server) -> dict:
         "TBOOK_LTI_SECRET": sandbox_server.credentials["SANDBOX_LTI_SECRET"],
         "GATEWAY_AUTH": "local",
         "GATEWAY_LINK_SECRET": "portal-shared-key",
+        # Real retries, with short delays so that a 500 storm ends quickly.
+        "TBOOK_RETRY_BASE_DELAY": "0.01",
+        "TBOOK_RETRY_MAX_DELAY": "0.05",
     }
 
 

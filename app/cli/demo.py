@@ -16,6 +16,8 @@ DEMO_ADMIN = ("admin@example.com", "admin-demo")  # noqa: S105
 DEMO_LINKS = (
     ("open-tbook", "Open T-book", "lti", False),
     ("open-tbook-debug", "Open T-book (debug)", "lti", True),
+    ("open-tbook-sso", "Open T-book (single sign-on)", "authtoken", False),
+    ("open-tbook-auto", "Open T-book (automatic)", "auto", False),
 )
 
 

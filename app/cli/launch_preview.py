@@ -3,11 +3,12 @@
 import json
 
 import click
-from flask import current_app, url_for
+from flask import current_app
 from flask.cli import with_appcontext
 
 from app.errors import GatewayError
-from app.services import launch, return_refs
+from app.services import launch
+from app.web.launch.routes import launch_request
 
 
 @click.command("launch-preview")
@@ -16,23 +17,12 @@ from app.services import launch, return_refs
 @click.option("--user", "login", required=True, help="The learner's login (e-mail).")
 def command(slug: str, login: str) -> None:
     """Print the signed LTI launch SLUG would send for LOGIN: url, params, base string (never the secret)."""
-    cfg = current_app.config
-    with current_app.test_request_context(base_url=cfg.get("GATEWAY_BASE_URL") or "http://127.0.0.1:5000"):
+    base_url = current_app.config.get("GATEWAY_BASE_URL") or "http://127.0.0.1:5000"
+    # The return URL and errorUrl are absolute: build them as a request to the gateway's public URL would.
+    with current_app.test_request_context(base_url=base_url):
         try:
             link = launch.find_link(slug)
-            correlation_id = "cli-" + slug
-            signed = launch.sign_lti_launch(
-                launch.LaunchRequest(
-                    link=link,
-                    login=login.strip().lower(),
-                    correlation_id=correlation_id,
-                    return_url=url_for("launch.lti_return", ref=return_refs.make(slug, correlation_id), _external=True),
-                    locale=cfg["GATEWAY_LOCALE"],
-                    instance_guid=cfg.get("GATEWAY_INSTANCE_GUID") or "tbook-gateway",
-                    instance_name=cfg["GATEWAY_INSTANCE_NAME"],
-                    preview=True,
-                )
-            )
+            signed = launch.preview(launch_request(link, login.strip().lower(), f"cli-{slug}", preview=True))
         except GatewayError as err:
             raise click.ClickException(err.message) from err
     body = {

@@ -1,17 +1,19 @@
-"""The launch use case: from (link, signed-in login) to a signed LTI launch, audited either way."""
+"""The launch use case: from (link, signed-in login) to a signed LTI launch or T-book's sign-in URL, audited."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import NoReturn
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app import lti
-from app.errors import LinkNotFound, ModeUnavailable, ProfileInvalid, ProfileMissing
+from app.errors import Forbidden, LinkNotFound, ProfileInvalid, ProfileMissing
 from app.extensions import db
-from app.models import LaunchLink, Profile
-from app.services import audit, credentials, profiles
+from app.models import LaunchLink, Profile, UsedNonce, utcnow
+from app.services import audit, credentials, fallback, profiles
 
 VERSION = "0.1.0"
 
@@ -24,10 +26,18 @@ class LaunchRequest:
     login: str
     correlation_id: str
     return_url: str
+    error_url: str
     locale: str
     instance_guid: str
     instance_name: str
     preview: bool = False
+
+
+@dataclass(frozen=True)
+class Redirect:
+    """Send the browser to T-book's one-time sign-in URL (303, never stored)."""
+
+    url: str
 
 
 def find_link(slug: str) -> LaunchLink:
@@ -55,27 +65,18 @@ def _refuse(req: LaunchRequest, err: Exception, reason: str, **detail) -> NoRetu
     raise err
 
 
-def sign_lti_launch(req: LaunchRequest) -> lti.SignedLaunch:
-    """Build, validate and sign the LTI launch for `req`, and audit it (as a preview for previews).
-
-    Raises ProfileMissing (no local profile), ProfileInvalid (a field T-book would refuse, nothing sent),
-    ModeUnavailable (the link's mode cannot launch by LTI).
-    """
-    link = req.link
-    if link.mode != "lti":
-        _refuse(req, ModeUnavailable(f"Launch links in “{link.mode}” mode are not available yet."), "mode")
+def _profile(req: LaunchRequest) -> Profile:
     profile = find_profile(req.login)
     if profile is None:
-        _refuse(
-            req,
-            ProfileMissing(f"There is no T-book profile for {req.login}.", hint="Ask your T-book administrator."),
-            "no profile",
-        )
-    creds = credentials.current()
-    try:
-        custom_data = lti.build_custom_data(profiles.to_tbook(profile, link.connection_type))
-    except lti.LaunchDataError as err:
-        _refuse(req, ProfileInvalid(err.field, err.message), "invalid profile", field=err.field)
+        missing = ProfileMissing(f"There is no T-book profile for {req.login}.", hint="Ask your T-book administrator.")
+        _refuse(req, missing, "no profile")
+    return profile
+
+
+def _sign(req: LaunchRequest, profile: Profile) -> lti.SignedLaunch:
+    """Return the signed launch; raises lti.LaunchDataError naming a field T-book would refuse."""
+    link, creds = req.link, credentials.current()
+    custom_data = lti.build_custom_data(profiles.to_tbook(profile, link.connection_type))
     context = lti.LaunchContext(
         resource_link_id=f"link-{link.id}",
         resource_link_title=link.title,
@@ -93,14 +94,86 @@ def sign_lti_launch(req: LaunchRequest) -> lti.SignedLaunch:
         product_version=VERSION,
         debug=link.debug,
     )
-    signed = lti.sign_launch(creds.lti_url, lti.build_launch(context), creds.lti_key, creds.lti_secret)
+    return lti.sign_launch(creds.lti_url, lti.build_launch(context), creds.lti_key, creds.lti_secret)
+
+
+def _sso(req: LaunchRequest, profile: Profile, reason: str, *, fallback_: bool) -> Redirect:
+    url = fallback.sign_in_url(
+        profile,
+        req.link,
+        error_url=req.error_url,
+        correlation_id=req.correlation_id,
+        reason=reason,
+        fallback=fallback_,
+    )
+    return Redirect(url)
+
+
+def start(req: LaunchRequest) -> lti.SignedLaunch | Redirect:
+    """Launch `req.link` for `req.login` by its mode; audit what happened.
+
+    `lti`: the signed launch. `authtoken`: T-book's sign-in URL. `auto`: LTI, unless LTI is not configured or
+    the profile lacks what LTI needs, then the sign-in URL. Raises ProfileMissing, ProfileInvalid (nothing sent),
+    TBookUnavailable or TBookRefused.
+    """
+    link = req.link
+    profile = _profile(req)
+    if link.mode == "authtoken":
+        return _sso(req, profile, "authtoken link", fallback_=False)
+    if link.mode == "auto" and not credentials.current().lti_configured:
+        return _sso(req, profile, "LTI is not configured", fallback_=True)
+    try:
+        signed = _sign(req, profile)
+    except lti.LaunchDataError as err:
+        if link.mode == "auto":
+            return _sso(req, profile, f"the profile lacks what LTI needs ({err.field})", fallback_=True)
+        _refuse(req, ProfileInvalid(err.field, err.message), "invalid profile", field=err.field)
     audit.record(
-        "launch_preview" if req.preview else "launch",
-        "signed" if req.preview else "sent",
+        "launch",
+        "sent",
         actor=req.login,
         link_slug=link.slug,
         mode="lti",
         correlation_id=req.correlation_id,
-        detail={"debug": link.debug, "lti_url": creds.lti_url},
+        detail={"debug": link.debug},
     )
     return signed
+
+
+def preview(req: LaunchRequest) -> lti.SignedLaunch:
+    """Return the signed LTI launch for an integrator to read (with custom_debug=1), audited as a preview.
+
+    Raises Forbidden for an authtoken link (it has no LTI launch), ProfileMissing, ProfileInvalid.
+    """
+    if req.link.mode == "authtoken":
+        raise Forbidden("This link signs in through /authToken: it has no LTI launch to preview.")
+    profile = _profile(req)
+    try:
+        signed = _sign(req, profile)
+    except lti.LaunchDataError as err:
+        _refuse(req, ProfileInvalid(err.field, err.message), "invalid profile", field=err.field)
+    audit.record(
+        "launch_preview",
+        "signed",
+        actor=req.login,
+        link_slug=req.link.slug,
+        mode="lti",
+        correlation_id=req.correlation_id,
+    )
+    return signed
+
+
+def fallback_after_refusal(req: LaunchRequest, lti_errormsg: str) -> Redirect | None:
+    """T-book refused an `auto` link's LTI launch: return the sign-in redirect, once per click.
+
+    Returns None when this click already fell back (T-book refused twice: no loop).
+    """
+    # Kept as long as a return reference is valid; a purge may drop it after that.
+    db.session.add(UsedNonce(value=f"fallback:{req.correlation_id}", expires_at=utcnow() + timedelta(days=1)))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    profile = _profile(req)
+    return _sso(req, profile, f"T-book refused the LTI launch: {lti_errormsg[:200]}", fallback_=True)

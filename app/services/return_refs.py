@@ -1,4 +1,4 @@
-"""The reference a launch carries in its return URL: which link and click T-book is returning from."""
+"""References that come back from T-book: which link and click a return URL or an errorUrl belongs to."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-SALT = "tbook-gateway.return-ref"
 MAX_AGE = 24 * 3600
+PURPOSES = ("lti-return", "sso-error")
 
 
 @dataclass(frozen=True)
@@ -17,18 +17,20 @@ class ReturnRef:
     correlation_id: str
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown reference purpose {purpose!r}")
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"tbook-gateway.{purpose}")
 
 
-def make(slug: str, correlation_id: str) -> str:
-    return _serializer().dumps([slug, correlation_id])
+def make(slug: str, correlation_id: str, purpose: str = "lti-return") -> str:
+    return _serializer(purpose).dumps([slug, correlation_id])
 
 
-def read(token: str) -> ReturnRef | None:
-    """Return the reference, or None when it is missing, forged or older than a day."""
+def read(token: str, purpose: str = "lti-return") -> ReturnRef | None:
+    """Return the reference, or None when it is missing, forged, made for another purpose or older than a day."""
     try:
-        slug, correlation_id = _serializer().loads(token, max_age=MAX_AGE)
+        slug, correlation_id = _serializer(purpose).loads(token, max_age=MAX_AGE)
     except (BadSignature, ValueError, TypeError):
         return None
     return ReturnRef(str(slug), str(correlation_id))

@@ -7,7 +7,9 @@ def register_blueprints(app: Flask) -> None:
     from app.web.auth import bp as auth_bp
     from app.web.launch import bp as launch_bp
     from app.web.ops import bp as ops_bp
+    from app.web.sso import bp as sso_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(launch_bp)
     app.register_blueprint(ops_bp)
+    app.register_blueprint(sso_bp)

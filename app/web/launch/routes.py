@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import current_app, g, make_response, render_template, request, url_for
+from flask import current_app, g, make_response, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from app.errors import Forbidden
@@ -17,15 +17,16 @@ from app.web.launch import bp
 LOCALES = {"fr": "fr-FR", "en": "en-US"}
 
 
-def _launch_request(link: LaunchLink, *, preview: bool = False) -> launch.LaunchRequest:
+def launch_request(link: LaunchLink, login: str, correlation_id: str, *, preview: bool = False):
+    """Return the LaunchRequest for this click, with the absolute URLs T-book comes back to."""
     cfg = current_app.config
-    ref = return_refs.make(link.slug, g.correlation_id)
     best = request.accept_languages.best_match(LOCALES)
     return launch.LaunchRequest(
         link=link,
-        login=current_user().login,
-        correlation_id=g.correlation_id,
-        return_url=url_for("launch.lti_return", ref=ref, _external=True),
+        login=login,
+        correlation_id=correlation_id,
+        return_url=url_for("launch.lti_return", ref=return_refs.make(link.slug, correlation_id), _external=True),
+        error_url=url_for("sso.error", ref=return_refs.make(link.slug, correlation_id, "sso-error"), _external=True),
         locale=LOCALES.get(best, cfg["GATEWAY_LOCALE"]),
         instance_guid=cfg.get("GATEWAY_INSTANCE_GUID") or request.host,
         instance_name=cfg["GATEWAY_INSTANCE_NAME"],
@@ -33,8 +34,8 @@ def _launch_request(link: LaunchLink, *, preview: bool = False) -> launch.Launch
     )
 
 
-def _no_store(page: str):
-    response = make_response(page)
+def _no_store(response):
+    response = make_response(response)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
@@ -51,8 +52,10 @@ def home():
 @login_required
 def launch_page(slug: str):
     link = launch.find_link(slug)
-    signed = launch.sign_lti_launch(_launch_request(link))
-    return _no_store(render_template("launch/launch.html", link=link, launch=signed))
+    outcome = launch.start(launch_request(link, current_user().login, g.correlation_id))
+    if isinstance(outcome, launch.Redirect):
+        return _no_store(redirect(outcome.url, code=303))
+    return _no_store(render_template("launch/launch.html", link=link, launch=outcome))
 
 
 @bp.get("/launch/<slug>/preview")
@@ -61,7 +64,7 @@ def preview(slug: str):
     link = launch.find_link(slug)
     if not link.debug:
         raise Forbidden("The preview is open for debug links only.", hint="Turn debug on for this link.")
-    signed = launch.sign_lti_launch(_launch_request(link, preview=True))
+    signed = launch.preview(launch_request(link, current_user().login, g.correlation_id, preview=True))
     custom_data = json.dumps(json.loads(dict(signed.params)["custom_data"]), indent=2, ensure_ascii=False)
     return _no_store(render_template("launch/preview.html", link=link, launch=signed, custom_data=custom_data))
 
@@ -69,25 +72,36 @@ def preview(slug: str):
 @bp.get("/lti/return")
 def lti_return():
     ref = return_refs.read(request.args.get("ref", ""))
-    message, error = request.args.get("lti_msg", ""), request.args.get("lti_errormsg", "")
+    message, error = request.args.get("lti_msg", "")[:500], request.args.get("lti_errormsg", "")[:500]
     user = current_user()
+    correlation_id = ref.correlation_id if ref else g.correlation_id
     audit.record(
         "lti_return",
         "error" if error else "ok",
         actor=user.login if user else None,
         link_slug=ref.slug if ref else None,
-        correlation_id=ref.correlation_id if ref else g.correlation_id,
+        correlation_id=correlation_id,
         detail={
-            "lti_msg": message[:500],
-            "lti_errormsg": error[:500],
-            "verified": ref is not None,
+            "lti_msg": message,
+            "lti_errormsg": error,
             "lti_log": request.args.get("lti_log", "")[:500],
+            "verified": ref is not None,
         },
     )
+    link = (
+        db.session.execute(select(LaunchLink).where(LaunchLink.slug == ref.slug)).scalar_one_or_none() if ref else None
+    )
+    fell_back_already = False
+    if error and user and link is not None and link.enabled and link.mode == "auto":
+        outcome = launch.fallback_after_refusal(launch_request(link, user.login, correlation_id), error)
+        if outcome is not None:
+            return _no_store(redirect(outcome.url, code=303))
+        fell_back_already = True
     return render_template(
         "launch/lti_return.html",
         message=message,
         error=error,
         ref=ref,
-        correlation_id=ref.correlation_id if ref else g.correlation_id,
-    ), 200
+        correlation_id=correlation_id,
+        fell_back_already=fell_back_already,
+    )

@@ -1,0 +1,114 @@
+"""`flask tbook …`: T-book's API from the shell (whoami, entities, learners), as tables or --json."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import click
+from flask.cli import AppGroup
+
+from app.services import tbook_api
+from app.tbook import TBookError
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print T-book's answer as JSON.")
+
+
+@click.group("tbook", help="Ask T-book's API with the configured credentials.", cls=AppGroup)
+def group() -> None:
+    pass
+
+
+def _ask(call: Callable[[], Any]) -> Any:
+    try:
+        return call()
+    except TBookError as err:
+        raise click.ClickException(err.message) from err
+
+
+def _print(data: Any, as_json: bool, columns: Sequence[tuple[str, str]]) -> None:
+    rows = data if isinstance(data, list) else [data]
+    if as_json:
+        body = [dataclasses.asdict(row) for row in rows]
+        click.echo(json.dumps(body if isinstance(data, list) else body[0], indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("(none)")
+        return
+    cells = [[_cell(getattr(row, attr)) for attr, _ in columns] for row in rows]
+    widths = [max(len(title), *(len(r[i]) for r in cells)) for i, (_, title) in enumerate(columns)]
+    click.echo("  ".join(title.ljust(w) for (_, title), w in zip(columns, widths, strict=True)).rstrip())
+    click.echo("  ".join("-" * w for w in widths))
+    for row in cells:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return "" if value is None else str(value)
+
+
+ENTITY_COLUMNS = (("entity_id", "ID"), ("name", "Name"), ("city", "City"), ("language", "Language"))
+LEARNER_COLUMNS = (
+    ("learner_id", "ID"),
+    ("login", "Login"),
+    ("firstname", "First name"),
+    ("lastname", "Last name"),
+    ("entity_name", "Entity"),
+    ("filter", "Filters"),
+    ("location", "Locations"),
+)
+
+
+@group.command("whoami")
+@json_option
+def whoami(as_json: bool) -> None:
+    """The T-book client account these credentials belong to (getClient)."""
+    info = _ask(lambda: tbook_api.client().get_client())
+    _print(info, as_json, (("name", "Client"), ("city", "City"), ("address", "Address"), ("zip", "Zip")))
+
+
+@group.command("entities")
+@json_option
+def entities(as_json: bool) -> None:
+    """The client's entities (getEntities)."""
+    _print(_ask(lambda: tbook_api.client().get_entities()), as_json, ENTITY_COLUMNS)
+
+
+@group.command("entity")
+@click.argument("entity_id")
+@json_option
+def entity(entity_id: str, as_json: bool) -> None:
+    """One entity (getEntity/ENTITY_ID)."""
+    _print(_ask(lambda: tbook_api.client().get_entity(entity_id)), as_json, ENTITY_COLUMNS)
+
+
+@group.command("learners")
+@click.option("--entity", "entity_id", help="Only this entity's learners.")
+@json_option
+def learners(entity_id: str | None, as_json: bool) -> None:
+    """All learners of the client, or of one entity (getAllLearners)."""
+    _print(_ask(lambda: tbook_api.client().get_all_learners(entity_id)), as_json, LEARNER_COLUMNS)
+
+
+@group.command("learner")
+@click.argument("learner_id", required=False)
+@click.option("--email", help="Find by login (e-mail).")
+@click.option("--external-id", help="Find by the externalID given at insertion.")
+@json_option
+def learner(learner_id: str | None, email: str | None, external_id: str | None, as_json: bool) -> None:
+    """One learner, by T-book's LEARNER_ID, --email or --external-id (getOneLearner)."""
+    given = [v for v in (learner_id, email, external_id) if v]
+    if len(given) != 1:
+        raise click.UsageError("give exactly one of LEARNER_ID, --email or --external-id")
+    client = tbook_api.client()
+    if learner_id:
+        found = _ask(lambda: client.get_learner(learner_id))
+    elif email:
+        found = _ask(lambda: client.find_learner("email", email))
+    else:
+        found = _ask(lambda: client.find_learner("externalId", external_id))
+    _print(found, as_json, LEARNER_COLUMNS)

@@ -1,0 +1,111 @@
+"""The /authToken sign-in: provision the learner, ask T-book for a one-minute URL, and send the browser there."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+from urllib.parse import urlsplit
+
+from app.errors import ProfileInvalid, TBookRefused, TBookUnavailable
+from app.models import LaunchLink, Profile
+from app.services import audit, credentials, provisioning, tbook_api
+from app.tbook import (
+    NotFound,
+    ServerError,
+    TBookConnectionError,
+    TBookError,
+    TBookProtocolError,
+    TooManyRequests,
+    Unauthorized,
+)
+
+# T-book's own hosts: its sign-in URLs may name the main domain while the API is on a subdomain.
+TBOOK_DOMAIN = "t-book.fr"
+
+
+def allowed_hosts() -> set[str]:
+    creds = credentials.current()
+    hosts = {urlsplit(creds.api_url).hostname, urlsplit(creds.lti_url).hostname}
+    return {h.lower() for h in hosts if h}
+
+
+def is_tbook_url(url: str) -> bool:
+    """True when `url` is http(s) on the configured T-book host (or, for test/live, on t-book.fr)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host:
+        return False
+    if host in allowed_hosts():
+        return True
+    return credentials.current().env in ("test", "live") and (host == TBOOK_DOMAIN or host.endswith("." + TBOOK_DOMAIN))
+
+
+def _fail(err: TBookError, *, login: str, link: LaunchLink, correlation_id: str, reason: str) -> NoReturn:
+    audit.record(
+        "launch",
+        "error",
+        actor=login,
+        link_slug=link.slug,
+        mode="authtoken",
+        tbook_status=err.status,
+        correlation_id=correlation_id,
+        detail={"reason": reason, "tbook_code": err.code, "endpoint": err.endpoint},
+    )
+    if isinstance(err, TBookConnectionError | ServerError | TooManyRequests | TBookProtocolError):
+        raise TBookUnavailable(
+            "T-book did not answer the gateway properly, even after several tries.",
+            hint="T-book may be busy or down. Wait a minute, then try again.",
+        ) from err
+    if isinstance(err, Unauthorized):
+        raise TBookRefused(
+            "T-book refused the gateway's API credentials.",
+            hint="Your administrator should check the T-book client id and client secret.",
+        ) from err
+    if isinstance(err, NotFound) and err.endpoint == "authToken":
+        raise TBookRefused("T-book does not know your account.", hint="Ask your T-book administrator.") from err
+    raise TBookRefused(f"T-book refused the sign-in: {err.message}", hint="Ask your T-book administrator.") from err
+
+
+def sign_in_url(
+    profile: Profile, link: LaunchLink, *, error_url: str, correlation_id: str, reason: str, fallback: bool
+) -> str:
+    """Return T-book's one-time `authentificationUrl` for `profile` (never stored), and audit the redirect.
+
+    Raises ProfileInvalid (no externalID for an id link), TBookUnavailable or TBookRefused.
+    """
+    if link.connection_type == "id" and not profile.external_id:
+        raise ProfileInvalid("externalID", "is required when the link connects by id")
+    client = tbook_api.client()
+    user_type = 2 if profile.user_type == "teacher" else 1
+    identifier = profile.login if link.connection_type == "login" else str(profile.external_id)
+    try:
+        # insertLearner creates learners only; teachers are T-book's to create.
+        if link.connection_type == "login" and user_type == 1:
+            provisioning.ensure_learner(client, profile, correlation_id=correlation_id, link_slug=link.slug)
+        auth = client.auth_token(user_type, link.connection_type, identifier, error_url)
+    except TBookError as err:
+        _fail(err, login=profile.login, link=link, correlation_id=correlation_id, reason=reason)
+    if not is_tbook_url(auth.authentification_url):
+        audit.record(
+            "launch",
+            "error",
+            actor=profile.login,
+            link_slug=link.slug,
+            mode="authtoken",
+            correlation_id=correlation_id,
+            detail={"reason": "authentificationUrl is not on the T-book host", "fallback": fallback},
+        )
+        raise TBookRefused(
+            "T-book answered with a sign-in address outside T-book; the gateway did not follow it.",
+            hint="Your administrator should check TBOOK_API_URL.",
+        )
+    audit.record(
+        "fallback" if fallback else "launch",
+        "redirected",
+        actor=profile.login,
+        link_slug=link.slug,
+        mode="authtoken",
+        tbook_status=200,
+        correlation_id=correlation_id,
+        detail={"reason": reason, "connection_type": link.connection_type},
+    )
+    return auth.authentification_url

@@ -1,0 +1,40 @@
+"""Provisioning: make sure a learner exists in T-book before signing in by login (getOneLearner, insertLearner)."""
+
+from __future__ import annotations
+
+from app.models import Profile
+from app.services import audit, profiles
+from app.tbook import Conflict, NotFound, TBookClient
+
+# What insertLearner takes of a profile: T-book field names, without the LTI-only connectionType.
+_NOT_SENT = ("connectionType",)
+
+
+def learner_fields(profile: Profile) -> dict:
+    return {k: v for k, v in profiles.to_tbook(profile).items() if k not in _NOT_SENT}
+
+
+def ensure_learner(client: TBookClient, profile: Profile, *, correlation_id: str | None, link_slug: str | None) -> str:
+    """Return "exists" or "created" once T-book has a learner with the profile's login.
+
+    Raises app.tbook.TBookError when T-book cannot be asked or refuses the insert.
+    """
+    try:
+        client.find_learner("email", profile.login)
+        return "exists"
+    except NotFound:
+        pass
+    try:
+        client.insert_learner(learner_fields(profile))
+        outcome = "created"
+    except Conflict:
+        outcome = "exists"  # created by a concurrent click between our lookup and our insert
+    audit.record(
+        "provision",
+        outcome,
+        actor=profile.login,
+        link_slug=link_slug,
+        correlation_id=correlation_id,
+        detail={"entityID": profile.entity_id},
+    )
+    return outcome

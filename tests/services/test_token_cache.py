@@ -1,0 +1,61 @@
+"""The database token cache: one T-book token request per token lifetime across threads and instances."""
+
+import threading
+
+from cryptography.fernet import Fernet
+from sqlalchemy import select
+
+from app import create_app
+from app.extensions import db
+from app.models import TokenCache
+from app.services import tbook_api
+
+
+def test_threads_of_two_instances_share_one_token(app, gateway_config, sandbox):
+    other_instance = create_app(gateway_config)  # same database, separate process state
+    barrier = threading.Barrier(8)
+    errors = []
+
+    def worker(instance):
+        try:
+            with instance.app_context():
+                barrier.wait()
+                tbook_api.client().get_client()
+        except Exception as err:  # noqa: BLE001 - collected and asserted below
+            errors.append(err)
+
+    threads = [threading.Thread(target=worker, args=(a,)) for a in [app, other_instance] * 4]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert len(sandbox.requests("/api/getClient")) == 8
+    assert len(sandbox.requests("/api/token")) == 1
+
+
+def test_a_new_instance_reuses_the_cached_token(app, gateway_config, sandbox):
+    with app.app_context():
+        tbook_api.client().get_client()
+    with create_app(gateway_config).app_context():
+        tbook_api.client().get_entities()
+    assert len(sandbox.requests("/api/token")) == 1
+
+
+def test_token_is_encrypted_at_rest_when_a_key_is_set(gateway_config, sandbox, app):
+    gateway_config["GATEWAY_ENCRYPTION_KEY"] = Fernet.generate_key().decode()
+    sealed = create_app(gateway_config)
+    with sealed.app_context():
+        token = tbook_api.client().get_token().access_token
+        stored = db.session.scalars(select(TokenCache.access_token)).one()
+    assert stored.startswith("fernet:") and token not in stored
+
+
+def test_token_from_another_key_is_replaced_not_used(gateway_config, sandbox, app):
+    gateway_config["GATEWAY_ENCRYPTION_KEY"] = Fernet.generate_key().decode()
+    with create_app(gateway_config).app_context():
+        tbook_api.client().get_token()
+    gateway_config["GATEWAY_ENCRYPTION_KEY"] = Fernet.generate_key().decode()  # the key was rotated
+    with create_app(gateway_config).app_context():
+        tbook_api.client().get_client()
+    assert len(sandbox.requests("/api/token")) == 2
