@@ -1,5 +1,6 @@
 """`flask demo seed`: the demo's profiles, sign-ins and links (what `make run` starts with)."""
 
+import logging
 from pathlib import Path
 
 import click
@@ -31,6 +32,8 @@ def seed() -> None:
     """Load the demo profiles, sign-ins and links (idempotent); refused outside the sandbox."""
     if current_app.config["TBOOK_ENV"] != "sandbox":
         raise click.ClickException("demo data belongs to the sandbox (TBOOK_ENV=sandbox) only")
+    # Seeding is audited in the database like any change; its JSON log lines would only bury the sign-ins below.
+    logging.getLogger("tbook_gateway.audit").setLevel(logging.WARNING)
     report = import_profiles(DEMO_PROFILES.read_bytes(), actor="demo-seed")
     logins = [line.split(",")[0] for line in DEMO_PROFILES.read_text(encoding="utf-8").splitlines()[1:]]
     for login in logins:

@@ -45,7 +45,8 @@ def _no_store(response):
 @login_required
 def home():
     links = db.session.scalars(select(LaunchLink).where(LaunchLink.enabled).order_by(LaunchLink.title)).all()
-    return render_template("launch/home.html", links=links, user=current_user())
+    user = current_user()
+    return render_template("launch/home.html", links=links, user=user, profile=launch.find_profile(user.login))
 
 
 @bp.get("/launch/<slug>")
