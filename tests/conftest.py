@@ -61,6 +61,16 @@ def app(gateway_config, sandbox):
         db.engine.dispose()
 
 
+@pytest.fixture
+def make_gateway(app, gateway_config):
+    """Build another gateway on the test's (migrated, emptied) database, with some settings changed."""
+
+    def build(**settings):
+        return create_app({**gateway_config, **settings})
+
+    return build
+
+
 def _empty_tables() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":

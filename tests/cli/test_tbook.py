@@ -2,7 +2,6 @@
 
 import json
 
-from app import create_app
 from tests.factories import make_profile
 
 
@@ -36,17 +35,16 @@ def test_learners_and_one_learner_by_each_identifier(runner, sandbox):
     assert runner.invoke(args=["tbook", "learner"]).exit_code == 2
 
 
-def test_wrong_secret_says_so_plainly(gateway_config, sandbox, app):
-    gateway_config["TBOOK_CLIENT_SECRET"] = "wrong-secret"
-    result = create_app(gateway_config).test_cli_runner().invoke(args=["tbook", "whoami"])
+def test_wrong_secret_says_so_plainly(make_gateway, sandbox):
+    result = make_gateway(TBOOK_CLIENT_SECRET="wrong-secret").test_cli_runner().invoke(args=["tbook", "whoami"])
     assert result.exit_code == 1
     assert "T-book refused the client credentials" in result.output
     assert "wrong-secret" not in result.output
 
 
-def test_stopped_tbook_is_a_clear_error(gateway_config, unused_url, app):
-    gateway_config.update(TBOOK_API_URL=unused_url + "/api", TBOOK_RETRY_ATTEMPTS="2")
-    result = create_app(gateway_config).test_cli_runner().invoke(args=["tbook", "entities"])
+def test_stopped_tbook_is_a_clear_error(make_gateway, unused_url):
+    stopped = make_gateway(TBOOK_API_URL=unused_url + "/api", TBOOK_RETRY_ATTEMPTS="2")
+    result = stopped.test_cli_runner().invoke(args=["tbook", "entities"])
     assert result.exit_code == 1 and "could not be reached" in result.output
 
 

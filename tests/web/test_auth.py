@@ -3,7 +3,6 @@
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
-from app import create_app
 from app.services.signed_links import SALT, make_token
 from tests.factories import make_link, make_profile
 
@@ -52,10 +51,8 @@ def test_sign_out(client, auth, jane):
 
 
 @pytest.fixture
-def header_app(gateway_config, sandbox, app):
-    # `app` migrated and emptied the database; this second app shares it with header sign-in on.
-    gateway_config.update(GATEWAY_AUTH="header", GATEWAY_TRUSTED_PROXIES="10.0.0.1")
-    return create_app(gateway_config)
+def header_app(make_gateway):
+    return make_gateway(GATEWAY_AUTH="header", GATEWAY_TRUSTED_PROXIES="10.0.0.1")
 
 
 def test_header_from_a_trusted_proxy_signs_in(header_app, jane):
@@ -79,9 +76,8 @@ def test_header_from_anywhere_else_is_ignored(header_app, jane):
 
 
 @pytest.fixture
-def signed_app(gateway_config, sandbox, app):
-    gateway_config.update(GATEWAY_AUTH="signed-link", GATEWAY_SIGNED_LINK_MAX_AGE="60")
-    return create_app(gateway_config)
+def signed_app(make_gateway):
+    return make_gateway(GATEWAY_AUTH="signed-link", GATEWAY_SIGNED_LINK_MAX_AGE="60")
 
 
 def test_signed_link_signs_in_and_drops_the_token_from_the_address(signed_app, gateway_config, jane):

@@ -6,7 +6,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent
+from tests.conftest import AuthActions
 from tests.factories import make_link, make_profile
+from tests.web.test_launch import form_of, post_form
 
 
 def events(app, action=None) -> list[AuditEvent]:
@@ -132,54 +134,35 @@ def test_500_storm_ends_in_a_clear_page_after_bounded_attempts(app, client, sand
     assert event.tbook_status == 500 and event.detail["tbook_code"] == "server_errors"
 
 
-def test_stopped_tbook_gives_a_clear_page_not_a_traceback(gateway_config, unused_url, app, client, signed_in):
-    gateway_config["TBOOK_API_URL"] = unused_url + "/api"
-    from app import create_app
-
-    stopped = create_app(gateway_config)
-    with stopped.app_context():
-        make_link("sso", mode="authtoken")
-    stopped_client = stopped.test_client()
-    from tests.conftest import AuthActions
-
-    with stopped.app_context():
+def signed_in_client(gateway, **link):
+    """Seed a link and Jane on `gateway`, sign her in through its form, and return its test client."""
+    with gateway.app_context():
+        make_link(**link)
         make_profile()
-    AuthActions(stopped_client).login()
-    response = stopped_client.get("/launch/sso", headers={"Accept": "application/json"})
+    browser = gateway.test_client()
+    AuthActions(browser).login()
+    return browser
+
+
+def test_stopped_tbook_gives_a_clear_page_not_a_traceback(make_gateway, unused_url):
+    browser = signed_in_client(make_gateway(TBOOK_API_URL=unused_url + "/api"), slug="sso", mode="authtoken")
+    response = browser.get("/launch/sso", headers={"Accept": "application/json"})
     assert response.status_code == 503
     assert response.json["error"]["title"] == "T-book is not answering"
     assert response.json["error"]["correlation_id"]
 
 
-def test_wrong_client_secret_says_so_plainly(gateway_config, sandbox, app, client):
-    from app import create_app
-    from tests.conftest import AuthActions
-
-    gateway_config["TBOOK_CLIENT_SECRET"] = "not-the-secret"
-    wrong = create_app(gateway_config)
-    with wrong.app_context():
-        make_link("sso", mode="authtoken")
-        make_profile()
-    wrong_client = wrong.test_client()
-    AuthActions(wrong_client).login()
-    response = wrong_client.get("/launch/sso")
+def test_wrong_client_secret_says_so_plainly(make_gateway, sandbox):
+    browser = signed_in_client(make_gateway(TBOOK_CLIENT_SECRET="not-the-secret"), slug="sso", mode="authtoken")
+    response = browser.get("/launch/sso")
     assert response.status_code == 502
     assert "refused the gateway&#39;s API credentials" in response.text
     assert "not-the-secret" not in response.text
 
 
-def test_auto_link_falls_back_when_lti_is_not_configured(gateway_config, sandbox, app):
-    from app import create_app
-    from tests.conftest import AuthActions
-
-    gateway_config["TBOOK_LTI_SECRET"] = ""
-    no_lti = create_app(gateway_config)
-    with no_lti.app_context():
-        make_link("auto", mode="auto")
-        make_profile()
-    browser = no_lti.test_client()
-    AuthActions(browser).login()
-    response = browser.get("/launch/auto")
+def test_auto_link_falls_back_when_lti_is_not_configured(make_gateway, sandbox):
+    no_lti = make_gateway(TBOOK_LTI_SECRET="")
+    response = signed_in_client(no_lti, slug="auto", mode="auto").get("/launch/auto")
     assert response.status_code == 303 and "/sso/" in response.headers["Location"]
     (fallback,) = events(no_lti, "fallback")
     assert fallback.detail["reason"] == "LTI is not configured"
@@ -214,8 +197,6 @@ def test_auto_link_refused_by_tbook_falls_back_once_per_click(app, client, sandb
         make_link("auto", mode="auto")
     signed_in()
     page = client.get("/launch/auto").text
-    from tests.web.test_launch import form_of, post_form
-
     action, params = form_of(page)
     sandbox.set_fault(path="/api/lti", lti_error="Unknown consumer key", count=2)
     refused = post_form(action, params)
@@ -234,8 +215,6 @@ def test_lti_link_refused_by_tbook_does_not_fall_back(app, client, sandbox, sign
     with app.app_context():
         make_link()
     signed_in()
-    from tests.web.test_launch import form_of, post_form
-
     action, params = form_of(client.get("/launch/open-tbook").text)
     sandbox.set_fault(path="/api/lti", lti_error="Bad signature")
     back = post_form(action, params).headers["location"]
