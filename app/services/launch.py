@@ -28,6 +28,8 @@ class LaunchRequest:
     instance_guid: str
     instance_name: str
     preview: bool = False
+    # Who asked, when it is not the learner: an admin's test launch previews another learner's launch.
+    actor: str | None = None
 
 
 def find_link(slug: str) -> LaunchLink:
@@ -42,15 +44,19 @@ def find_profile(login: str) -> Profile | None:
     return db.session.execute(select(Profile).where(Profile.login == login.lower())).scalar_one_or_none()
 
 
+def _on_behalf(req: LaunchRequest) -> dict:
+    return {"learner": req.login} if req.actor and req.actor != req.login else {}
+
+
 def _refuse(req: LaunchRequest, err: Exception, reason: str, **detail) -> NoReturn:
     audit.record(
         "launch_preview" if req.preview else "launch",
         "refused",
-        actor=req.login,
+        actor=req.actor or req.login,
         link_slug=req.link.slug,
         mode=req.link.mode,
         correlation_id=req.correlation_id,
-        detail={"reason": reason, **detail},
+        detail={"reason": reason, **detail, **_on_behalf(req)},
     )
     raise err
 
@@ -97,10 +103,10 @@ def sign_lti_launch(req: LaunchRequest) -> lti.SignedLaunch:
     audit.record(
         "launch_preview" if req.preview else "launch",
         "signed" if req.preview else "sent",
-        actor=req.login,
+        actor=req.actor or req.login,
         link_slug=link.slug,
         mode="lti",
         correlation_id=req.correlation_id,
-        detail={"debug": link.debug, "lti_url": creds.lti_url},
+        detail={"debug": link.debug, "lti_url": creds.lti_url, **_on_behalf(req)},
     )
     return signed

@@ -17,23 +17,27 @@ from app.web.launch import bp
 LOCALES = {"fr": "fr-FR", "en": "en-US"}
 
 
-def _launch_request(link: LaunchLink, *, preview: bool = False) -> launch.LaunchRequest:
+def launch_request(
+    link: LaunchLink, *, login: str | None = None, preview: bool = False, actor: str | None = None
+) -> launch.LaunchRequest:
+    """Return the launch request for this click: the signed-in user's, or `login`'s when an admin tests."""
     cfg = current_app.config
     ref = return_refs.make(link.slug, g.correlation_id)
     best = request.accept_languages.best_match(LOCALES)
     return launch.LaunchRequest(
         link=link,
-        login=current_user().login,
+        login=login or current_user().login,
         correlation_id=g.correlation_id,
         return_url=url_for("launch.lti_return", ref=ref, _external=True),
         locale=LOCALES.get(best, cfg["GATEWAY_LOCALE"]),
         instance_guid=cfg.get("GATEWAY_INSTANCE_GUID") or request.host,
         instance_name=cfg["GATEWAY_INSTANCE_NAME"],
         preview=preview,
+        actor=actor,
     )
 
 
-def _no_store(page: str):
+def no_store(page: str):
     response = make_response(page)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -51,8 +55,8 @@ def home():
 @login_required
 def launch_page(slug: str):
     link = launch.find_link(slug)
-    signed = launch.sign_lti_launch(_launch_request(link))
-    return _no_store(render_template("launch/launch.html", link=link, launch=signed))
+    signed = launch.sign_lti_launch(launch_request(link))
+    return no_store(render_template("launch/launch.html", link=link, launch=signed))
 
 
 @bp.get("/launch/<slug>/preview")
@@ -61,9 +65,9 @@ def preview(slug: str):
     link = launch.find_link(slug)
     if not link.debug:
         raise Forbidden("The preview is open for debug links only.", hint="Turn debug on for this link.")
-    signed = launch.sign_lti_launch(_launch_request(link, preview=True))
+    signed = launch.sign_lti_launch(launch_request(link, preview=True))
     custom_data = json.dumps(json.loads(dict(signed.params)["custom_data"]), indent=2, ensure_ascii=False)
-    return _no_store(render_template("launch/preview.html", link=link, launch=signed, custom_data=custom_data))
+    return no_store(render_template("launch/preview.html", link=link, launch=signed, custom_data=custom_data))
 
 
 @bp.get("/lti/return")
