@@ -18,8 +18,8 @@ class LinkForm(FlaskForm):
         validators=[DataRequired(), Length(max=64), Regexp(SLUG, message="lower-case letters, digits and dashes")],
     )
     title = StringField("Title (what the intranet button says)", validators=[DataRequired(), Length(max=200)])
-    mode = SelectField("Mode", choices=[(m, m) for m in MODES])
-    connection_type = SelectField("T-book connection type", choices=[(c, c) for c in CONNECTION_TYPES])
+    mode = SelectField("Mode", choices=list(MODES))
+    connection_type = SelectField("T-book connection type", choices=list(CONNECTION_TYPES))
     debug = BooleanField("Debug (custom_debug=1: T-book displays the request; enables the preview)")
     new_window = BooleanField("Open T-book in a new window")
 
