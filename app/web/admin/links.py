@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from markupsafe import escape
 
 from app.services import launch, links
 from app.services.profile_admin import search
@@ -20,9 +21,16 @@ def _find(slug: str):
         abort(404, f"There is no launch link called “{slug}”.")
 
 
+def _snippet(link) -> str:
+    """Return the HTML of the intranet button, as text to copy (the page escapes it once more)."""
+    url = url_for("launch.launch_page", slug=link.slug, _external=True)
+    target = ' target="_blank" rel="noopener"' if link.new_window else ""
+    return f'<a href="{escape(url)}"{target} class="tbook-button">{escape(link.title)}</a>'
+
+
 @bp.get("/links")
 def link_list():
-    return render_template("admin/links.html", links=links.all_links(), action_form=ActionForm())
+    return render_template("admin/links.html", links=links.all_links())
 
 
 @bp.route("/links/new", methods=["GET", "POST"])
@@ -70,7 +78,7 @@ def link_edit(slug: str):
             flash(f"Saved the launch link {slug}.", "ok")
             return redirect(url_for("admin.link_edit", slug=slug), code=303)
     learners = search("", 1).profiles
-    page = render_template("admin/link_form.html", form=form, link=link, learners=learners, action_form=ActionForm())
+    page = render_template("admin/link_form.html", form=form, link=link, learners=learners, snippet=_snippet(link))
     return page, 422 if form.errors else 200
 
 
