@@ -45,7 +45,10 @@ def world(app):
 
 def test_every_admin_route_is_listed(app):
     admin_rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("admin.")}
-    listed = {p.split("?")[0].replace("{profile_id}", "<int:profile_id>").replace("open-tbook", "<slug>") for p in GET_ROUTES + POST_ROUTES}
+    listed = {
+        p.split("?")[0].replace("{profile_id}", "<int:profile_id>").replace("open-tbook", "<slug>")
+        for p in GET_ROUTES + POST_ROUTES
+    }
     assert admin_rules == listed
 
 

@@ -89,7 +89,9 @@ def test_an_empty_secret_field_keeps_the_stored_secret(app, console_config, as_a
 
 
 def test_values_set_by_the_environment_win_and_cannot_be_changed(app, gateway_config, admin_account, sandbox):
-    app, as_admin = _other_app(gateway_config, **{k.replace("SANDBOX", "TBOOK"): v for k, v in sandbox.credentials.items()})
+    app, as_admin = _other_app(
+        gateway_config, **{k.replace("SANDBOX", "TBOOK"): v for k, v in sandbox.credentials.items()}
+    )
     page = as_admin.get("/admin/credentials").text
     assert page.count("Change it in the environment.") == 5
     response = _save(as_admin, TBOOK_CLIENT_SECRET=NEW_SECRET)
@@ -167,7 +169,11 @@ def test_the_environment_can_be_switched_in_the_console(app, gateway_config, adm
     _save(as_admin, TBOOK_ENV="test")
     with app.test_request_context():
         creds = credentials.current()
-    assert (creds.env, creds.api_url, creds.lti_url) == ("test", "https://test.t-book.fr/api", "https://test.t-book.fr/api/lti")
+    assert (creds.env, creds.api_url, creds.lti_url) == (
+        "test",
+        "https://test.t-book.fr/api",
+        "https://test.t-book.fr/api/lti",
+    )
     assert creds.client_secret == ""  # the sandbox's built-in secret never goes to the real T-book
     assert _save(as_admin, TBOOK_ENV="staging").status_code == 422
 

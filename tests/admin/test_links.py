@@ -22,7 +22,9 @@ def test_an_admin_creates_a_link_and_gets_its_url_and_snippet(app, as_admin):
     assert response.status_code == 303 and response.headers["Location"] == "/admin/links/open-tbook"
     page = as_admin.get("/admin/links/open-tbook").text
     assert 'value="http://localhost/launch/open-tbook"' in page
-    snippet = '&lt;a href=&#34;http://localhost/launch/open-tbook&#34; class=&#34;tbook-button&#34;&gt;Open T-book&lt;/a&gt;'
+    snippet = (
+        "&lt;a href=&#34;http://localhost/launch/open-tbook&#34; class=&#34;tbook-button&#34;&gt;Open T-book&lt;/a&gt;"
+    )
     assert snippet in page
     with app.app_context():
         link = db.session.scalars(select(LaunchLink)).one()
