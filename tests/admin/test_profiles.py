@@ -74,11 +74,11 @@ def test_a_wrong_field_is_named_and_nothing_is_saved(app, as_admin):
 
 def test_csv_upload_reports_each_rejected_row(app, as_admin):
     csv = (
-        "login,entityID,civility,lastname,firstname,location\n"
-        "amy@example.com,24,mme,Pond,Amy,Leadworth|London\n"
-        "rory@example.com,24,mr,Williams,Rory,\n"
-        "not-an-email,24,m,Smith,John,\n"
-    ).encode()
+        b"login,entityID,civility,lastname,firstname,location\n"
+        b"amy@example.com,24,mme,Pond,Amy,Leadworth|London\n"
+        b"rory@example.com,24,mr,Williams,Rory,\n"
+        b"not-an-email,24,m,Smith,John,\n"
+    )
     data = {"csrf_token": form_token(as_admin, "/admin/profiles/upload"), "file": (io.BytesIO(csv), "people.csv")}
     response = as_admin.post("/admin/profiles/upload", data=data, content_type="multipart/form-data")
     assert response.status_code == 200
