@@ -41,7 +41,12 @@ DEFAULTS: dict[str, Any] = {
     "TBOOK_RETRY_BASE_DELAY": "0.25",
     "TBOOK_RETRY_MAX_DELAY": "4",
     "TBOOK_RETRY_MAX_TOTAL": "15",
+    "GATEWAY_SIGNIN_MAX_FAILURES": "5",
+    "GATEWAY_SIGNIN_MAX_FAILURES_PER_ADDRESS": "20",
+    "GATEWAY_SIGNIN_WINDOW_MINUTES": "15",
 }
+# The settings an admin may also set in the console; the environment (or create_app's config) wins.
+CONSOLE_SETTINGS = ("TBOOK_ENV", "TBOOK_CLIENT_ID", "TBOOK_CLIENT_SECRET", "TBOOK_LTI_KEY", "TBOOK_LTI_SECRET")
 
 
 class ConfigError(RuntimeError):
@@ -74,6 +79,14 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: str) -> di
     raw.update({k: v for k, v in os.environ.items() if v != ""})
     raw.update(overrides or {})
     _read_secret_files(raw)
+    # Which console settings the operator set explicitly, before defaults fill the gaps: those win over
+    # the admin console, and the console shows them as "set by the environment".
+    given = {**{k: v for k, v in os.environ.items() if v != ""}, **(overrides or {})}
+    explicit = frozenset(
+        name
+        for name in CONSOLE_SETTINGS + ("TBOOK_API_URL", "TBOOK_LTI_URL")
+        if given.get(name) or given.get(f"{name}_FILE")
+    )
 
     env = str(raw["TBOOK_ENV"]).lower()
     if env not in TBOOK_URLS:
@@ -115,6 +128,10 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: str) -> di
             "GATEWAY_ADMINS": frozenset(login.lower() for login in _split(raw["GATEWAY_ADMINS"])),
             "GATEWAY_SIGNED_LINK_MAX_AGE": int(raw["GATEWAY_SIGNED_LINK_MAX_AGE"]),
             "GATEWAY_PROXY_HOPS": int(raw["GATEWAY_PROXY_HOPS"]),
+            "GATEWAY_EXPLICIT_SETTINGS": explicit,
+            "GATEWAY_SIGNIN_MAX_FAILURES": int(raw["GATEWAY_SIGNIN_MAX_FAILURES"]),
+            "GATEWAY_SIGNIN_MAX_FAILURES_PER_ADDRESS": int(raw["GATEWAY_SIGNIN_MAX_FAILURES_PER_ADDRESS"]),
+            "GATEWAY_SIGNIN_WINDOW_MINUTES": int(raw["GATEWAY_SIGNIN_WINDOW_MINUTES"]),
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": production,

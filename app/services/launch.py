@@ -31,6 +31,8 @@ class LaunchRequest:
     instance_guid: str
     instance_name: str
     preview: bool = False
+    # Who asked, when it is not the learner: an admin's test launch previews another learner's launch.
+    actor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,15 +54,19 @@ def find_profile(login: str) -> Profile | None:
     return db.session.execute(select(Profile).where(Profile.login == login.lower())).scalar_one_or_none()
 
 
+def _on_behalf(req: LaunchRequest) -> dict:
+    return {"learner": req.login} if req.actor and req.actor != req.login else {}
+
+
 def _refuse(req: LaunchRequest, err: Exception, reason: str, **detail) -> NoReturn:
     audit.record(
         "launch_preview" if req.preview else "launch",
         "refused",
-        actor=req.login,
+        actor=req.actor or req.login,
         link_slug=req.link.slug,
         mode=req.link.mode,
         correlation_id=req.correlation_id,
-        detail={"reason": reason, **detail},
+        detail={"reason": reason, **detail, **_on_behalf(req)},
     )
     raise err
 
@@ -155,10 +161,11 @@ def preview(req: LaunchRequest) -> lti.SignedLaunch:
     audit.record(
         "launch_preview",
         "signed",
-        actor=req.login,
+        actor=req.actor or req.login,
         link_slug=req.link.slug,
         mode="lti",
         correlation_id=req.correlation_id,
+        detail=_on_behalf(req),
     )
     return signed
 

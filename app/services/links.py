@@ -38,6 +38,8 @@ def create(
         raise LinkError("the connection type must be login or id")
     if not title.strip():
         raise LinkError("the title is empty")
+    if len(title.strip()) > 200:
+        raise LinkError("the title is longer than 200 characters")
     if db.session.execute(select(LaunchLink.id).where(LaunchLink.slug == slug)).first():
         raise LinkError(f"a link called {slug} exists already")
     link = LaunchLink(
@@ -76,9 +78,7 @@ def all_links() -> list[LaunchLink]:
 
 def set_enabled(slug: str, enabled: bool, *, actor: str | None = None) -> LaunchLink:
     """Enable or disable a link and commit; raises LinkError when there is no such link."""
-    link = db.session.execute(select(LaunchLink).where(LaunchLink.slug == slug)).scalar_one_or_none()
-    if link is None:
-        raise LinkError(f"there is no link called {slug}")
+    link = find(slug)
     before = describe(link)
     link.enabled = enabled
     audit.record(
@@ -88,6 +88,56 @@ def set_enabled(slug: str, enabled: bool, *, actor: str | None = None) -> Launch
         link_slug=slug,
         mode=link.mode,
         detail={"before": before, "after": describe(link)},
+        commit=False,
+    )
+    db.session.commit()
+    return link
+
+
+def find(slug: str) -> LaunchLink:
+    """Return the link named `slug`, enabled or not; raises LinkError when there is none."""
+    link = db.session.execute(select(LaunchLink).where(LaunchLink.slug == slug)).scalar_one_or_none()
+    if link is None:
+        raise LinkError(f"there is no link called {slug}")
+    return link
+
+
+def update(
+    slug: str,
+    *,
+    title: str,
+    mode: str,
+    debug: bool,
+    connection_type: str,
+    new_window: bool,
+    actor: str | None = None,
+) -> LaunchLink:
+    """Change a link's settings (not its slug: intranet buttons point at it) and commit, audited.
+
+    Raises LinkError when there is no such link or a value is wrong.
+    """
+    if mode not in MODES:
+        raise LinkError(f"the mode must be one of {', '.join(MODES)}")
+    if connection_type not in CONNECTION_TYPES:
+        raise LinkError("the connection type must be login or id")
+    if not title.strip():
+        raise LinkError("the title is empty")
+    if len(title.strip()) > 200:
+        raise LinkError("the title is longer than 200 characters")
+    link = find(slug)
+    before = describe(link)
+    link.title, link.mode, link.debug = title.strip(), mode, debug
+    link.connection_type, link.new_window = connection_type, new_window
+    after = describe(link)
+    if after == before:
+        return link
+    audit.record(
+        "link_update",
+        "ok",
+        actor=actor,
+        link_slug=slug,
+        mode=mode,
+        detail={"before": before, "after": after},
         commit=False,
     )
     db.session.commit()

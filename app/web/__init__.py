@@ -4,6 +4,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
+    from app.web.admin import bp as admin_bp
     from app.web.auth import bp as auth_bp
     from app.web.launch import bp as launch_bp
     from app.web.ops import bp as ops_bp
@@ -13,3 +14,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(launch_bp)
     app.register_blueprint(ops_bp)
     app.register_blueprint(sso_bp)
+    app.register_blueprint(admin_bp)

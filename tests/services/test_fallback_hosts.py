@@ -2,7 +2,6 @@
 
 import pytest
 
-from app import create_app
 from app.services.fallback import is_tbook_url
 
 
@@ -18,8 +17,7 @@ from app.services.fallback import is_tbook_url
         ("http://t-book.fr/eyJ0eXAi", False),  # only the configured host in the sandbox
     ],
 )
-def test_sandbox_host_only(tmp_path, url, expected):
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}"})
+def test_sandbox_host_only(app, url, expected):
     with app.app_context():
         assert is_tbook_url(url) is expected
 
@@ -35,16 +33,6 @@ def test_sandbox_host_only(tmp_path, url, expected):
         ("https://not-t-book.fr/x", False),
     ],
 )
-def test_tbook_domain_on_the_test_platform(tmp_path, url, expected):
-    app = create_app(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'h.db'}",
-            "TBOOK_ENV": "test",
-            "SECRET_KEY": "k",
-            "TBOOK_CLIENT_ID": "c",
-            "TBOOK_CLIENT_SECRET": "s",
-            "TBOOK_LTI_SECRET": "l",
-        }
-    )
-    with app.app_context():
+def test_tbook_domain_on_the_test_platform(make_gateway, url, expected):
+    with make_gateway(TBOOK_ENV="test", TBOOK_API_URL="", TBOOK_LTI_URL="").app_context():
         assert is_tbook_url(url) is expected

@@ -2,7 +2,7 @@
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 
-from app.services import accounts, audit
+from app.services import accounts, audit, signin_throttle
 from app.web.auth import bp
 from app.web.auth.forms import LoginForm
 from app.web.auth.identity import current_user, is_safe_next, sign_in
@@ -14,14 +14,17 @@ def login():
         abort(404)
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        account = accounts.authenticate(form.login.data, form.password.data)
         login_name = form.login.data.strip().lower()
+        detail = {"method": "local", "address": request.remote_addr}
+        try:
+            signin_throttle.check(login_name, request.remote_addr)
+        except signin_throttle.TooManyAttempts as err:
+            audit.record("sign_in", "throttled", actor=login_name, correlation_id=g.correlation_id, detail=detail)
+            flash(err.message, "error")
+            return render_template("auth/login.html", form=form), err.status
+        account = accounts.authenticate(form.login.data, form.password.data)
         audit.record(
-            "sign_in",
-            "ok" if account else "refused",
-            actor=login_name,
-            correlation_id=g.correlation_id,
-            detail={"method": "local"},
+            "sign_in", "ok" if account else "refused", actor=login_name, correlation_id=g.correlation_id, detail=detail
         )
         if account:
             sign_in(account.login, "local")

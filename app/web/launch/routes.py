@@ -17,8 +17,12 @@ from app.web.launch import bp
 LOCALES = {"fr": "fr-FR", "en": "en-US"}
 
 
-def launch_request(link: LaunchLink, login: str, correlation_id: str, *, preview: bool = False):
-    """Return the LaunchRequest for this click, with the absolute URLs T-book comes back to."""
+def launch_request(
+    link: LaunchLink, login: str, correlation_id: str, *, preview: bool = False, actor: str | None = None
+) -> launch.LaunchRequest:
+    """Return the LaunchRequest for this click, with the absolute URLs T-book comes back to.
+
+    `actor` is who asked when it is not the learner (an admin's test launch)."""
     cfg = current_app.config
     best = request.accept_languages.best_match(LOCALES)
     return launch.LaunchRequest(
@@ -31,10 +35,11 @@ def launch_request(link: LaunchLink, login: str, correlation_id: str, *, preview
         instance_guid=cfg.get("GATEWAY_INSTANCE_GUID") or request.host,
         instance_name=cfg["GATEWAY_INSTANCE_NAME"],
         preview=preview,
+        actor=actor,
     )
 
 
-def _no_store(response):
+def no_store(response):
     response = make_response(response)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
@@ -55,8 +60,8 @@ def launch_page(slug: str):
     link = launch.find_link(slug)
     outcome = launch.start(launch_request(link, current_user().login, g.correlation_id))
     if isinstance(outcome, launch.Redirect):
-        return _no_store(redirect(outcome.url, code=303))
-    return _no_store(render_template("launch/launch.html", link=link, launch=outcome))
+        return no_store(redirect(outcome.url, code=303))
+    return no_store(render_template("launch/launch.html", link=link, launch=outcome))
 
 
 @bp.get("/launch/<slug>/preview")
@@ -67,7 +72,7 @@ def preview(slug: str):
         raise Forbidden("The preview is open for debug links only.", hint="Turn debug on for this link.")
     signed = launch.preview(launch_request(link, current_user().login, g.correlation_id, preview=True))
     custom_data = json.dumps(json.loads(dict(signed.params)["custom_data"]), indent=2, ensure_ascii=False)
-    return _no_store(render_template("launch/preview.html", link=link, launch=signed, custom_data=custom_data))
+    return no_store(render_template("launch/preview.html", link=link, launch=signed, custom_data=custom_data))
 
 
 @bp.get("/lti/return")
@@ -96,7 +101,7 @@ def lti_return():
     if error and user and link is not None and link.enabled and link.mode == "auto":
         outcome = launch.fallback_after_refusal(launch_request(link, user.login, correlation_id), error)
         if outcome is not None:
-            return _no_store(redirect(outcome.url, code=303))
+            return no_store(redirect(outcome.url, code=303))
         fell_back_already = True
     return render_template(
         "launch/lti_return.html",

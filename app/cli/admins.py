@@ -1,0 +1,53 @@
+"""`flask admins create|list|revoke`: local admin accounts (the password is read from standard input)."""
+
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from app.services import admins
+
+
+@click.group("admins", help="Admin accounts of the admin console (/admin/).", cls=AppGroup)
+def group() -> None:
+    pass
+
+
+def _read_password() -> str:
+    # Never an argument: arguments end up in shell history and in `ps` output.
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@group.command("create")
+@click.argument("email")
+def create(email: str) -> None:
+    """Create the local admin EMAIL (or make that account admin); the password comes from standard input."""
+    password = _read_password()
+    try:
+        account = admins.create(email, password, actor="cli")
+    except ValueError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"{account.login} is an admin; sign in at /auth/login, then open /admin/")
+
+
+@group.command("list")
+def list_admins() -> None:
+    """List the local admin accounts."""
+    logins = admins.local_admins()
+    for login in logins:
+        click.echo(login)
+    if not logins:
+        click.echo("no local admin yet: flask --app wsgi admins create EMAIL", err=True)
+
+
+@group.command("revoke")
+@click.argument("email")
+def revoke(email: str) -> None:
+    """Take the admin role from EMAIL (the account stays, as a learner's)."""
+    try:
+        admins.revoke(email, actor="cli")
+    except LookupError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"{email.strip().lower()} is no longer an admin")

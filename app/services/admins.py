@@ -1,0 +1,55 @@
+"""Who is an admin: local accounts flagged admin, or header sign-ins listed in GATEWAY_ADMINS."""
+
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Account
+from app.services import accounts, audit
+
+
+def is_admin(login: str, via: str) -> bool:
+    """True when the user signed in by `via` as `login` may use the admin console."""
+    if via == "header":
+        return login.lower() in current_app.config["GATEWAY_ADMINS"]
+    if via == "local":
+        account = accounts.find(login)
+        return bool(account and account.is_admin)
+    return False
+
+
+def create(login: str, password: str, *, actor: str) -> Account:
+    """Create the local admin account `login` (or make an existing account admin, with this password).
+
+    Raises ValueError when the login is not an e-mail address or the password is too short.
+    """
+    login = login.strip().lower()
+    if "@" not in login or len(login) > 254:
+        raise ValueError("the login must be an e-mail address")
+    was_admin = bool((existing := accounts.find(login)) and existing.is_admin)
+    account = accounts.set_account(login, password, is_admin=True)
+    audit.record(
+        "admin_create",
+        "ok",
+        actor=actor,
+        detail={"login": login, "before": {"is_admin": was_admin, "existed": existing is not None}},
+        commit=False,
+    )
+    db.session.commit()
+    return account
+
+
+def revoke(login: str, *, actor: str) -> None:
+    """Take the admin role from the local account `login`; raises LookupError when it is not an admin."""
+    account = accounts.find(login)
+    if account is None or not account.is_admin:
+        raise LookupError(f"{login} is not a local admin")
+    account.is_admin = False
+    audit.record("admin_revoke", "ok", actor=actor, detail={"login": account.login}, commit=False)
+    db.session.commit()
+
+
+def local_admins() -> list[str]:
+    return list(db.session.scalars(select(Account.login).where(Account.is_admin).order_by(Account.login)))

@@ -1,0 +1,85 @@
+"""Profiles in the admin console: search, the editable view of one profile, and audited edits."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+
+from app.extensions import db
+from app.models import Profile
+from app.services import audit
+from app.services.profiles import FIELD_ATTRS, LIST_FIELDS, apply, clean_fields
+
+PAGE_SIZE = 25
+
+
+class ProfileNotFound(LookupError):
+    """No profile has this id."""
+
+
+@dataclass(frozen=True)
+class Results:
+    profiles: list[Profile]
+    number: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+
+def search(query: str = "", number: int = 1) -> Results:
+    """Return page `number` of the profiles whose login, name or external id contains `query`."""
+    stmt = select(Profile)
+    if query.strip():
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(
+            or_(
+                Profile.login.like(like),
+                func.lower(Profile.lastname).like(like),
+                func.lower(Profile.firstname).like(like),
+                Profile.external_id == query.strip(),
+            )
+        )
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    number = max(1, min(number, max(1, -(-total // PAGE_SIZE))))
+    rows = db.session.scalars(stmt.order_by(Profile.login).offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+    return Results(list(rows), number, total)
+
+
+def get(profile_id: int) -> Profile:
+    profile = db.session.get(Profile, profile_id)
+    if profile is None:
+        raise ProfileNotFound(f"There is no profile number {profile_id}.")
+    return profile
+
+
+def as_fields(profile: Profile) -> dict[str, str]:
+    """Return the profile by T-book field names as form text (`|` between the values of a list)."""
+    values = {}
+    for name, attr in FIELD_ATTRS.items():
+        value = getattr(profile, attr)
+        values[name] = "|".join(value) if name in LIST_FIELDS else ("" if value is None else str(value))
+    return values
+
+
+def update(profile_id: int, raw: Mapping[str, str], *, actor: str) -> Profile:
+    """Validate `raw` like the CSV import does, apply it and commit, audited with the changed fields.
+
+    The login is not editable here (sign-in and T-book match people by it). Raises FieldError (nothing
+    written) for the first wrong field, ProfileNotFound for an unknown id.
+    """
+    profile = get(profile_id)
+    cleaned = clean_fields({**raw, "login": profile.login})
+    before = as_fields(profile)
+    apply(profile, cleaned)
+    after = as_fields(profile)
+    changed = {name: {"before": before[name], "after": after[name]} for name in after if before[name] != after[name]}
+    if changed:
+        audit.record(
+            "profile_update", "ok", actor=actor, detail={"login": profile.login, "changed": changed}, commit=False
+        )
+        db.session.commit()
+    return profile

@@ -1,0 +1,111 @@
+"""Settings set in the admin console, kept in the database; secrets encrypted at rest with Fernet."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Setting
+
+log = logging.getLogger(__name__)
+# Launches read the settings on every click: each process keeps them this many seconds, and drops them at
+# once when it writes one. Other instances see a change within this delay.
+CACHE_SECONDS = 5.0
+KEY_HINT = (
+    'Make a key with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())", '
+    "set it as GATEWAY_ENCRYPTION_KEY (or GATEWAY_ENCRYPTION_KEY_FILE) and restart the gateway."
+)
+
+
+class EncryptionUnavailable(RuntimeError):
+    """Secrets cannot be stored or read: GATEWAY_ENCRYPTION_KEY is missing or not a Fernet key."""
+
+
+@dataclass(frozen=True)
+class StoredSetting:
+    """One console setting as stored: the plain value (decrypted), or None when it cannot be decrypted."""
+
+    key: str
+    value: str | None
+    encrypted: bool
+    updated_at: datetime
+    updated_by: str | None
+
+
+def _fernet() -> MultiFernet:
+    """Return the cipher; a comma list of keys lets an operator rotate: the first encrypts, all decrypt."""
+    raw = current_app.config.get("GATEWAY_ENCRYPTION_KEY") or ""
+    keys = [k.strip() for k in str(raw).split(",") if k.strip()]
+    if not keys:
+        raise EncryptionUnavailable("GATEWAY_ENCRYPTION_KEY is not set, so secrets cannot be stored.")
+    try:
+        return MultiFernet([Fernet(k) for k in keys])
+    except ValueError as err:
+        raise EncryptionUnavailable(
+            "GATEWAY_ENCRYPTION_KEY is not a valid Fernet key (32 url-safe base64-encoded bytes)."
+        ) from err
+
+
+def encryption_problem() -> str | None:
+    """Return why secrets cannot be stored right now, or None when they can."""
+    try:
+        _fernet()
+    except EncryptionUnavailable as err:
+        return str(err)
+    return None
+
+
+def _load() -> dict[str, StoredSetting]:
+    stored: dict[str, StoredSetting] = {}
+    for row in db.session.scalars(select(Setting)):
+        value: str | None = row.value
+        if row.encrypted:
+            try:
+                value = _fernet().decrypt(row.value.encode("ascii")).decode("utf-8")
+            except (EncryptionUnavailable, InvalidToken):
+                # Never fall back to the ciphertext: the setting counts as unset, and the console says why.
+                log.warning("setting %s cannot be decrypted with the current GATEWAY_ENCRYPTION_KEY", row.key)
+                value = None
+        stored[row.key] = StoredSetting(row.key, value, row.encrypted, row.updated_at, row.updated_by)
+    return stored
+
+
+def all_stored() -> dict[str, StoredSetting]:
+    """Return every stored setting by key, from this process's short-lived cache."""
+    cache = current_app.extensions.setdefault("tbook_gateway.settings", {})
+    if cache.get("until", 0.0) < time.monotonic():
+        cache["values"] = _load()
+        cache["until"] = time.monotonic() + CACHE_SECONDS
+    return cache["values"]
+
+
+def invalidate() -> None:
+    current_app.extensions.pop("tbook_gateway.settings", None)
+
+
+def put(key: str, value: str, *, secret: bool, actor: str | None) -> None:
+    """Store `value` under `key` (encrypted when `secret`), uncommitted.
+
+    Raises EncryptionUnavailable for a secret when there is no usable key: plaintext is never stored.
+    """
+    stored = _fernet().encrypt(value.encode("utf-8")).decode("ascii") if secret else value
+    row = db.session.get(Setting, key) or Setting(key=key)
+    row.value, row.encrypted, row.updated_by = stored, secret, actor
+    db.session.add(row)
+    invalidate()
+
+
+def remove(key: str) -> bool:
+    """Delete the stored `key`, uncommitted; return whether there was one."""
+    row = db.session.get(Setting, key)
+    if row is not None:
+        db.session.delete(row)
+    invalidate()
+    return row is not None

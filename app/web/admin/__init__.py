@@ -1,0 +1,46 @@
+"""The admin console at /admin/: links, credentials, profiles, audit log and dashboard, for admins only."""
+
+from flask import Blueprint, current_app, g, redirect, request, url_for
+
+from app.errors import Forbidden, SignInRefused
+from app.services import admins
+from app.web.auth.identity import User, current_user
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def _admins_only():
+    user = current_user()
+    if user is None:
+        if "local" in current_app.config["GATEWAY_AUTH"]:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        raise SignInRefused("You are not signed in.", hint="Open the admin console from your intranet.")
+    if not admins.is_admin(user.login, user.via):
+        raise Forbidden(
+            "The admin console is for gateway administrators.",
+            hint="Ask an administrator to give your account the admin role.",
+        )
+    g.admin = user.login
+    return None
+
+
+@bp.after_request
+def _admin_headers(response):
+    # Admin pages show profiles and settings: never cached, never framed, never leaked in a Referer.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+@bp.app_context_processor
+def _admin_nav():
+    def is_admin_user(user: User | None) -> bool:
+        return bool(user and admins.is_admin(user.login, user.via))
+
+    return {"is_admin_user": is_admin_user}
+
+
+from app.web.admin import audit, credentials, dashboard, links, profiles  # noqa: E402,F401

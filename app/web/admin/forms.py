@@ -1,0 +1,29 @@
+"""Admin console forms (Flask-WTF: each carries a CSRF token)."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Regexp
+
+from app.services.links import CONNECTION_TYPES, MODES, SLUG
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class LinkForm(FlaskForm):
+    slug = StringField(
+        "Slug (the end of the link's URL)",
+        validators=[DataRequired(), Length(max=64), Regexp(SLUG, message="lower-case letters, digits and dashes")],
+    )
+    title = StringField("Title (what the intranet button says)", validators=[DataRequired(), Length(max=200)])
+    mode = SelectField("Mode", choices=list(MODES))
+    connection_type = SelectField("T-book connection type", choices=list(CONNECTION_TYPES))
+    debug = BooleanField("Debug (custom_debug=1: T-book displays the request; enables the preview)")
+    new_window = BooleanField("Open T-book in a new window")
+
+
+class UploadForm(FlaskForm):
+    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")])
+    dry_run = BooleanField("Check only (write nothing)")

@@ -1,0 +1,116 @@
+"""Admin views for launch links: list, create, edit, enable/disable, and a test launch for one learner."""
+
+from __future__ import annotations
+
+import json
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from markupsafe import escape
+
+from app.services import launch, links
+from app.services.profile_admin import search
+from app.web.admin import bp
+from app.web.admin.forms import ActionForm, LinkForm
+from app.web.launch.routes import launch_request, no_store
+
+
+def _find(slug: str):
+    try:
+        return links.find(slug)
+    except links.LinkError:
+        abort(404, f"There is no launch link called “{slug}”.")
+
+
+def _snippet(link) -> str:
+    """Return the HTML of the intranet button, as text to copy (the page escapes it once more)."""
+    url = url_for("launch.launch_page", slug=link.slug, _external=True)
+    target = ' target="_blank" rel="noopener"' if link.new_window else ""
+    return f'<a href="{escape(url)}"{target} class="tbook-button">{escape(link.title)}</a>'
+
+
+@bp.get("/links")
+def link_list():
+    return render_template("admin/links.html", links=links.all_links())
+
+
+@bp.route("/links/new", methods=["GET", "POST"])
+def link_new():
+    form = LinkForm()
+    if form.validate_on_submit():
+        try:
+            link = links.create(
+                form.slug.data,
+                form.title.data,
+                mode=form.mode.data,
+                debug=form.debug.data,
+                connection_type=form.connection_type.data,
+                new_window=form.new_window.data,
+                actor=g.admin,
+            )
+        except links.LinkError as err:
+            form.slug.errors.append(str(err))
+        else:
+            flash(f"Created the launch link {link.slug}.", "ok")
+            return redirect(url_for("admin.link_edit", slug=link.slug), code=303)
+    status = 422 if form.errors else 200
+    return render_template("admin/link_form.html", form=form, link=None), status
+
+
+@bp.route("/links/<slug>", methods=["GET", "POST"])
+def link_edit(slug: str):
+    link = _find(slug)
+    form = LinkForm(obj=link)
+    form.slug.data = link.slug  # the slug is fixed: intranet buttons point at it
+    if form.validate_on_submit():
+        try:
+            links.update(
+                slug,
+                title=form.title.data,
+                mode=form.mode.data,
+                debug=form.debug.data,
+                connection_type=form.connection_type.data,
+                new_window=form.new_window.data,
+                actor=g.admin,
+            )
+        except links.LinkError as err:
+            form.title.errors.append(str(err))
+        else:
+            flash(f"Saved the launch link {slug}.", "ok")
+            return redirect(url_for("admin.link_edit", slug=slug), code=303)
+    learners = search("", 1).profiles
+    page = render_template("admin/link_form.html", form=form, link=link, learners=learners, snippet=_snippet(link))
+    return page, 422 if form.errors else 200
+
+
+@bp.post("/links/<slug>/enabled")
+def link_enabled(slug: str):
+    if not ActionForm().validate_on_submit():
+        abort(400, "The form expired; reload the page and try again.")
+    enable = request.form.get("enabled") == "1"
+    _find(slug)
+    links.set_enabled(slug, enable, actor=g.admin)
+    flash(f"{'Enabled' if enable else 'Disabled'} the launch link {slug}.", "ok")
+    back = url_for("admin.link_list") if request.form.get("back") == "list" else url_for("admin.link_edit", slug=slug)
+    return redirect(back, code=303)
+
+
+@bp.get("/links/<slug>/test")
+def link_test(slug: str):
+    """Preview the signed launch of this link for the chosen learner (any link, enabled or not)."""
+    link = _find(slug)
+    login = request.args.get("login", "").strip().lower()
+    if not login:
+        flash("Choose the learner to test the launch for.", "error")
+        return redirect(url_for("admin.link_edit", slug=slug), code=303)
+    req = launch_request(link, login, g.correlation_id, preview=True, actor=g.admin)
+    signed = launch.preview(req)
+    custom_data = json.dumps(json.loads(dict(signed.params)["custom_data"]), indent=2, ensure_ascii=False)
+    page = render_template(
+        "launch/preview.html",
+        link=link,
+        launch=signed,
+        custom_data=custom_data,
+        learner=login,
+        again_url=url_for("admin.link_test", slug=slug, login=login),
+    )
+    return no_store(page)
