@@ -7,12 +7,13 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.fernet import InvalidToken
 from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Setting
+from app.services.secrets_box import EncryptionUnavailable, cipher
 
 log = logging.getLogger(__name__)
 # Launches read the settings on every click: each process keeps them this many seconds, and drops them at
@@ -22,10 +23,6 @@ KEY_HINT = (
     'Make a key with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())", '
     "set it as GATEWAY_ENCRYPTION_KEY (or GATEWAY_ENCRYPTION_KEY_FILE) and restart the gateway."
 )
-
-
-class EncryptionUnavailable(RuntimeError):
-    """Secrets cannot be stored or read: GATEWAY_ENCRYPTION_KEY is missing or not a Fernet key."""
 
 
 @dataclass(frozen=True)
@@ -39,24 +36,10 @@ class StoredSetting:
     updated_by: str | None
 
 
-def _fernet() -> MultiFernet:
-    """Return the cipher; a comma list of keys lets an operator rotate: the first encrypts, all decrypt."""
-    raw = current_app.config.get("GATEWAY_ENCRYPTION_KEY") or ""
-    keys = [k.strip() for k in str(raw).split(",") if k.strip()]
-    if not keys:
-        raise EncryptionUnavailable("GATEWAY_ENCRYPTION_KEY is not set, so secrets cannot be stored.")
-    try:
-        return MultiFernet([Fernet(k) for k in keys])
-    except ValueError as err:
-        raise EncryptionUnavailable(
-            "GATEWAY_ENCRYPTION_KEY is not a valid Fernet key (32 url-safe base64-encoded bytes)."
-        ) from err
-
-
 def encryption_problem() -> str | None:
     """Return why secrets cannot be stored right now, or None when they can."""
     try:
-        _fernet()
+        cipher()
     except EncryptionUnavailable as err:
         return str(err)
     return None
@@ -68,7 +51,7 @@ def _load() -> dict[str, StoredSetting]:
         value: str | None = row.value
         if row.encrypted:
             try:
-                value = _fernet().decrypt(row.value.encode("ascii")).decode("utf-8")
+                value = cipher().decrypt(row.value.encode("ascii")).decode("utf-8")
             except (EncryptionUnavailable, InvalidToken):
                 # Never fall back to the ciphertext: the setting counts as unset, and the console says why.
                 log.warning("setting %s cannot be decrypted with the current GATEWAY_ENCRYPTION_KEY", row.key)
@@ -95,7 +78,7 @@ def put(key: str, value: str, *, secret: bool, actor: str | None) -> None:
 
     Raises EncryptionUnavailable for a secret when there is no usable key: plaintext is never stored.
     """
-    stored = _fernet().encrypt(value.encode("utf-8")).decode("ascii") if secret else value
+    stored = cipher().encrypt(value.encode("utf-8")).decode("ascii") if secret else value
     row = db.session.get(Setting, key) or Setting(key=key)
     row.value, row.encrypted, row.updated_by = stored, secret, actor
     db.session.add(row)

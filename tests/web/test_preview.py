@@ -24,12 +24,19 @@ def test_preview_shows_the_signed_launch_but_not_the_secret(app, client, auth, g
     assert gateway_config["TBOOK_CLIENT_SECRET"] not in html
 
 
-def test_preview_is_only_for_debug_links(app, client, auth):
+def test_preview_is_only_for_debug_links_and_admins(app, client, auth):
     with app.app_context():
         make_link()
         make_profile()
     auth.login()
     assert client.get("/launch/open-tbook/preview").status_code == 403
+    with app.app_context():
+        from app.extensions import db
+        from app.services import accounts
+
+        accounts.set_account("jane.doe@example.com", "correct-horse", is_admin=True)
+        db.session.commit()
+    assert client.get("/launch/open-tbook/preview").status_code == 200
 
 
 def test_cli_launch_preview_prints_the_signed_launch_as_json(app, runner, sandbox):
