@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from dotenv import load_dotenv
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 
 from app.config import load_settings
 from app.extensions import csrf, db, migrate
@@ -82,6 +82,15 @@ def _install_request_hooks(app: Flask) -> None:
     def _correlation_id() -> None:
         supplied = request.headers.get("X-Request-ID", "")
         g.correlation_id = supplied if _SAFE_REQUEST_ID.match(supplied) else uuid.uuid4().hex
+
+    @app.before_request
+    def _refuse_nul() -> None:
+        # No legitimate input holds NUL, and PostgreSQL text cannot store it: refuse it before it gets far.
+        values = [request.path, *request.args.values()]
+        if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+            values += list(request.form.values())
+        if any("\x00" in value for value in values):
+            abort(400, "The request contains a NUL character.")
 
     @app.after_request
     def _headers(response):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 TBOOK_URLS = {
     "test": "https://test.t-book.fr/api",
@@ -99,13 +101,18 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: str) -> di
     if not auth or unknown:
         raise ConfigError(f"GATEWAY_AUTH takes a comma list of {', '.join(AUTH_METHODS)}; got {raw['GATEWAY_AUTH']!r}")
 
+    # Without the portal's key no signed link can be checked, in development as in production.
+    if "signed-link" in auth and not raw.get("GATEWAY_LINK_SECRET"):
+        raise ConfigError("GATEWAY_LINK_SECRET is not set, and GATEWAY_AUTH includes signed-link")
     if env == "sandbox":
         for name, value in SANDBOX_CREDENTIALS.items():
             raw.setdefault(name, value)
     if production:
         _require_production_secrets(raw, auth)
 
-    api_url = str(raw.get("TBOOK_API_URL") or TBOOK_URLS[env]).rstrip("/")
+    api_url = _checked_url("TBOOK_API_URL", str(raw.get("TBOOK_API_URL") or TBOOK_URLS[env]).rstrip("/"))
+    if raw.get("TBOOK_LTI_URL"):
+        _checked_url("TBOOK_LTI_URL", str(raw["TBOOK_LTI_URL"]))
     client_id = raw.get("TBOOK_CLIENT_ID") or ""
     settings = {key: value for key, value in raw.items() if key.isupper() and key.replace("_", "").isalnum()}
     settings.update(
@@ -153,8 +160,20 @@ def _require_production_secrets(raw: Mapping[str, Any], auth: list[str]) -> None
                     f"{name} is not set (set it, or set GATEWAY_ENCRYPTION_KEY to keep the T-book "
                     "credentials in the admin console)"
                 )
-    if "signed-link" in auth and not raw.get("GATEWAY_LINK_SECRET"):
-        raise ConfigError("GATEWAY_LINK_SECRET is not set, and GATEWAY_AUTH includes signed-link")
+
+
+def _checked_url(name: str, url: str) -> str:
+    """Return `url` when it is an absolute http(s) URL whose query decodes; else ConfigError naming `name`."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{name} must be an absolute http(s) URL, not {url!r}")
+    try:
+        parse_qsl(parts.query, strict_parsing=bool(parts.query), errors="strict")
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{name} has a malformed query string ({err}): {url!r}") from err
+    if re.search(r"%(?![0-9A-Fa-f]{2})", url):
+        raise ConfigError(f"{name} has a stray % (write %25 for a percent sign): {url!r}")
+    return url
 
 
 def _database_url(url: str | None, instance_path: str) -> str:

@@ -43,14 +43,14 @@ class ProfileInvalid(GatewayError):
         self.field = field
 
 
-class ModeUnavailable(GatewayError):
-    status = 501
-    title = "Not available yet"
-
-
 class SignInRefused(GatewayError):
     status = 401
     title = "Sign-in refused"
+
+
+class LtiNotConfigured(GatewayError):
+    status = 503
+    title = "T-book launch is not configured"
 
 
 class TBookUnavailable(GatewayError):

@@ -25,6 +25,11 @@ class NonceRegistry:
         self._lock = threading.Lock()
         self._seen: dict[tuple[str, str, str], float] = {}
 
+    def seen(self, client_key: str, timestamp: str, nonce: str) -> bool:
+        """Return whether a triple was used already, without recording it."""
+        with self._lock:
+            return (client_key, timestamp, nonce) in self._seen
+
     def first_use(self, client_key: str, timestamp: str, nonce: str) -> bool:
         """Return True the first time a triple is seen, False on a replay."""
         now = time.time()
@@ -67,7 +72,9 @@ class _LaunchValidator(RequestValidator):
     def validate_timestamp_and_nonce(self, client_key: str, timestamp: str, nonce: str, request: object,
                                      request_token: str | None = None,
                                      access_token: str | None = None) -> bool:
-        self.replayed = not self._nonces.first_use(client_key, timestamp, nonce)
+        # Only looked up here: oauthlib asks before it checks the signature, and a forged launch must not
+        # burn the nonce of a genuine one. verify_launch records it once the signature holds.
+        self.replayed = self._nonces.seen(client_key, timestamp, nonce)
         return not self.replayed
 
 
@@ -81,6 +88,8 @@ def verify_launch(url: str, body: str, headers: Mapping[str, str], *, key: str, 
     validator = _LaunchValidator(key, secret, nonces)
     valid, request = SignatureOnlyEndpoint(validator).validate_request(url, "POST", body, dict(headers))
     if valid:
+        if not nonces.first_use(request.client_key, request.timestamp, request.nonce):
+            raise LaunchRefused("This launch was already used (OAuth nonce replayed): launch again.")
         return
     # oauthlib only answers valid or not; explain the refusal from what it recorded.
     if request is None:

@@ -85,7 +85,16 @@ def test_environment_is_read_and_config_wins(tmp_path, monkeypatch):
     assert app.config["TBOOK_LTI_URL"] == "https://config.example/lti"
 
 
-@pytest.mark.parametrize(("name", "value"), [("TBOOK_ENV", "prod"), ("GATEWAY_AUTH", "ldap")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TBOOK_ENV", "prod"),
+        ("GATEWAY_AUTH", "ldap"),
+        ("TBOOK_API_URL", "test.t-book.fr/api"),
+        ("TBOOK_LTI_URL", "ftp://t-book.fr/api/lti"),
+        ("TBOOK_LTI_URL", "https://t-book.fr/api/lti?a=%zz"),
+    ],
+)
 def test_malformed_values_are_named(tmp_path, name, value):
     with pytest.raises(ConfigError, match=name):
         make(tmp_path, **{name: value})

@@ -110,8 +110,12 @@ def sign_launch(
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"the LTI launch URL must be an absolute http(s) URL, not {url!r}")
-    # A configured URL may hold raw non-ASCII; the form action and the base string need it percent-encoded.
-    url = urlunsplit(parts._replace(path=quote(parts.path, safe="/%"), query=quote(parts.query, safe="=&%+")))
+    # A configured URL may hold raw non-ASCII; the form action and the base string need what the browser
+    # sends: an IDNA host (punycode) and a percent-encoded path and query.
+    netloc = parts.netloc.encode("idna").decode("ascii")
+    url = urlunsplit(
+        parts._replace(netloc=netloc, path=quote(parts.path, safe="/%"), query=quote(parts.query, safe="=&%+"))
+    )
     client = Client(
         consumer_key,
         client_secret=shared_secret,

@@ -8,10 +8,11 @@ import logging
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import AuditChainHead, AuditEvent, utcnow
@@ -32,10 +33,14 @@ def redact(value: Any) -> Any:
 
 
 def _digest(event: AuditEvent) -> str:
-    # created_at is hashed without its zone: SQLite hands it back naive, PostgreSQL aware, same instant.
+    # created_at is hashed as naive UTC: SQLite hands it back naive (it was written in UTC), PostgreSQL
+    # aware in the session's time zone, which need not be UTC.
+    moment = event.created_at
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     payload = {
         "id": event.id,
-        "created_at": event.created_at.replace(tzinfo=None).isoformat(timespec="microseconds"),
+        "created_at": moment.isoformat(timespec="microseconds"),
         "actor": event.actor,
         "action": event.action,
         "link_slug": event.link_slug,
@@ -68,12 +73,15 @@ def record(
     """
     # UPDATE first: it takes the write lock (SQLite) or the row lock (PostgreSQL) before the chain head
     # is read, so concurrent writers from any worker or instance extend the chain one at a time.
-    bumped = db.session.execute(
-        update(AuditChainHead).where(AuditChainHead.id == 1).values(count=AuditChainHead.count + 1)
-    )
-    if bumped.rowcount == 0:
-        db.session.add(AuditChainHead(id=1, last_hash=GENESIS, count=1))
-        db.session.flush()
+    bump = update(AuditChainHead).where(AuditChainHead.id == 1).values(count=AuditChainHead.count + 1)
+    if db.session.execute(bump).rowcount == 0:
+        # Migration 0001 creates the head; should it be missing, the first writers race to create it.
+        try:
+            with db.session.begin_nested():
+                db.session.add(AuditChainHead(id=1, last_hash=GENESIS, count=0))
+        except IntegrityError:
+            pass  # another writer created it: the UPDATE below now waits for its lock
+        db.session.execute(bump)
     head = db.session.execute(select(AuditChainHead).where(AuditChainHead.id == 1)).scalar_one()
     event = AuditEvent(
         created_at=utcnow(),

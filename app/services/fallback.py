@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import NoReturn
 from urllib.parse import urlsplit
 
@@ -28,8 +29,15 @@ def allowed_hosts() -> set[str]:
     return {h.lower() for h in hosts if h}
 
 
+_AMBIGUOUS = re.compile(r"[\\@\s\x00-\x1f\x7f]")
+
+
 def is_tbook_url(url: str) -> bool:
     """True when `url` is http(s) on the configured T-book host (or, for test/live, on t-book.fr)."""
+    # Python and browsers disagree on backslashes, user-info and control characters in the authority
+    # (`https://evil.example\@t-book.fr/` is t-book.fr to urlsplit, evil.example to a browser): refuse them.
+    if _AMBIGUOUS.search(url):
+        return False
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("http", "https") or not host:
@@ -50,7 +58,12 @@ def _fail(err: TBookError, *, login: str, link: LaunchLink, correlation_id: str,
         correlation_id=correlation_id,
         detail={"reason": reason, "tbook_code": err.code, "endpoint": err.endpoint},
     )
-    if isinstance(err, TBookConnectionError | ServerError | TooManyRequests | TBookProtocolError):
+    if isinstance(err, TooManyRequests):
+        wait = f"about {int(err.retry_after)} seconds" if err.retry_after else "a minute"
+        raise TBookUnavailable(
+            "T-book is receiving too many requests right now.", hint=f"Wait {wait}, then try again."
+        ) from err
+    if isinstance(err, TBookConnectionError | ServerError | TBookProtocolError):
         raise TBookUnavailable(
             "T-book did not answer the gateway properly, even after several tries.",
             hint="T-book may be busy or down. Wait a minute, then try again.",

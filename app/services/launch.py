@@ -7,13 +7,12 @@ from datetime import timedelta
 from typing import NoReturn
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app import lti
-from app.errors import Forbidden, LinkNotFound, ProfileInvalid, ProfileMissing
+from app.errors import Forbidden, GatewayError, LinkNotFound, LtiNotConfigured, ProfileInvalid, ProfileMissing
 from app.extensions import db
-from app.models import LaunchLink, Profile, UsedNonce, utcnow
-from app.services import audit, credentials, fallback, profiles
+from app.models import LaunchLink, Profile
+from app.services import audit, credentials, fallback, nonces, profiles, return_refs
 
 VERSION = "0.1.0"
 
@@ -79,6 +78,13 @@ def _profile(req: LaunchRequest) -> Profile:
     return profile
 
 
+def _lti_not_configured() -> LtiNotConfigured:
+    return LtiNotConfigured(
+        "The gateway has no LTI shared secret for T-book, so it cannot sign this launch.",
+        hint="An administrator sets TBOOK_LTI_SECRET (or the LTI shared secret in the admin console).",
+    )
+
+
 def _sign(req: LaunchRequest, profile: Profile) -> lti.SignedLaunch:
     """Return the signed launch; raises lti.LaunchDataError naming a field T-book would refuse."""
     link, creds = req.link, credentials.current()
@@ -126,8 +132,10 @@ def start(req: LaunchRequest) -> lti.SignedLaunch | Redirect:
     profile = _profile(req)
     if link.mode == "authtoken":
         return _sso(req, profile, "authtoken link", fallback_=False)
-    if link.mode == "auto" and not credentials.current().lti_configured:
-        return _sso(req, profile, "LTI is not configured", fallback_=True)
+    if not credentials.current().lti_configured:
+        if link.mode == "auto":
+            return _sso(req, profile, "LTI is not configured", fallback_=True)
+        _refuse(req, _lti_not_configured(), "LTI is not configured")
     try:
         signed = _sign(req, profile)
     except lti.LaunchDataError as err:
@@ -153,6 +161,8 @@ def preview(req: LaunchRequest) -> lti.SignedLaunch:
     """
     if req.link.mode == "authtoken":
         raise Forbidden("This link signs in through /authToken: it has no LTI launch to preview.")
+    if not credentials.current().lti_configured:
+        raise _lti_not_configured()
     profile = _profile(req)
     try:
         signed = _sign(req, profile)
@@ -175,12 +185,12 @@ def fallback_after_refusal(req: LaunchRequest, lti_errormsg: str) -> Redirect | 
 
     Returns None when this click already fell back (T-book refused twice: no loop).
     """
-    # Kept as long as a return reference is valid; a purge may drop it after that.
-    db.session.add(UsedNonce(value=f"fallback:{req.correlation_id}", expires_at=utcnow() + timedelta(days=1)))
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+    # Kept as long as a return reference is valid.
+    if not nonces.consume("fallback", req.correlation_id, keep_for=timedelta(seconds=return_refs.MAX_AGE)):
         return None
-    profile = _profile(req)
-    return _sso(req, profile, f"T-book refused the LTI launch: {lti_errormsg[:200]}", fallback_=True)
+    try:
+        return _sso(req, _profile(req), f"T-book refused the LTI launch: {lti_errormsg[:200]}", fallback_=True)
+    except GatewayError:
+        # It did not go through (T-book down, say): the learner's "Try again" may fall back once more.
+        nonces.release("fallback", req.correlation_id)
+        raise

@@ -15,6 +15,7 @@ from app.services import audit
 from app.services.profiles import FIELD_ATTRS, REQUIRED, FieldError, apply, clean_fields
 
 MAX_BYTES = 50 * 1024 * 1024
+EMPTY = "The file is empty: expected a header row of T-book field names, then one row per profile."
 
 
 class ImportFileError(ValueError):
@@ -46,21 +47,22 @@ class ImportReport:
 
 def _decode(data: bytes) -> str:
     if not data.strip():
-        raise ImportFileError(
-            "The file is empty: expected a header row of T-book field names, then one row per profile."
-        )
+        raise ImportFileError(EMPTY)
     if len(data) > MAX_BYTES:
         raise ImportFileError(f"The file is larger than {MAX_BYTES // 1024 // 1024} MiB; split it.")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise ImportFileError(
             f"The file is not UTF-8 (byte {err.start + 1} cannot be read). Save it as “CSV UTF-8” and try again."
         ) from err
+    if not text.strip():
+        raise ImportFileError(EMPTY)
+    return text
 
 
 def _reader(text: str) -> csv.DictReader:
-    first_line = text.splitlines()[0]
+    first_line = text.lstrip().splitlines()[0]
     # Spreadsheets in French locales write `;`; the header tells which separator this file uses.
     delimiter = max((",", ";", "\t"), key=first_line.count)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -100,10 +102,13 @@ def import_profiles(
     report = ImportReport(dry_run=dry_run)
     existing = {p.login: p for p in db.session.scalars(select(Profile))}
     seen: dict[str, int] = {}
+    # An existing profile keeps the fields the file has no column for.
+    present = {FIELD_ATTRS[name] for name in reader.fieldnames or []}
     rows = reader if progress is None else progress(reader)
     try:
         for row in rows:
-            line = reader.line_num
+            # line_num is where the row ends; a quoted value may span lines, and the row starts that many earlier.
+            line = reader.line_num - sum(v.count("\n") for v in row.values() if isinstance(v, str))
             if None in row:
                 report.errors.append(RowError(line, "(row)", f"has {len(row[None])} value(s) more than the header"))
                 continue
@@ -117,7 +122,7 @@ def import_profiles(
                 report.errors.append(RowError(line, "login", f"{login} is already on line {seen[login]}"))
                 continue
             seen[login] = line
-            _upsert(existing, cleaned, report)
+            _upsert(existing, cleaned, present, report)
     except csv.Error as err:
         db.session.rollback()
         raise ImportFileError(f"The CSV is malformed at line {reader.line_num}: {err}. Nothing was imported.") from err
@@ -140,13 +145,15 @@ def import_profiles(
     return report
 
 
-def _upsert(existing: dict[str, Profile], cleaned: dict, report: ImportReport) -> None:
+def _upsert(existing: dict[str, Profile], cleaned: dict, present: set[str], report: ImportReport) -> None:
     profile = existing.get(cleaned["login"])
     if profile is None:
         db.session.add(apply(Profile(), cleaned))
         report.created += 1
-    elif any(getattr(profile, attr) != value for attr, value in cleaned.items()):
-        apply(profile, cleaned)
+        return
+    changes = {attr: value for attr, value in cleaned.items() if attr in present}
+    if any(getattr(profile, attr) != value for attr, value in changes.items()):
+        apply(profile, changes)
         report.updated += 1
     else:
         report.unchanged += 1

@@ -33,6 +33,8 @@ LIST_FIELDS = ("contactEmail", "filter", "location", "country")
 REQUIRED = ("login", "entityID", "civility", "lastname", "firstname")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_LENGTH = 200
+# Narrower columns (app/models.py): a longer value would fail the whole import on PostgreSQL.
+MAX_LENGTHS = {"login": 254, "entityID": 64, "externalID": 64, "phone": 64}
 
 
 class FieldError(ValueError):
@@ -69,8 +71,12 @@ def clean_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
         if not values[name]:
             raise FieldError(name, "is required")
     for name, value in values.items():
-        if isinstance(value, str) and len(value) > MAX_LENGTH:
-            raise FieldError(name, f"is longer than {MAX_LENGTH} characters")
+        limit = MAX_LENGTHS.get(name, MAX_LENGTH)
+        for item in value if isinstance(value, list) else [value]:
+            if len(item) > limit:
+                raise FieldError(name, f"is longer than {limit} characters")
+            if "\x00" in item:
+                raise FieldError(name, "contains a NUL character")
     values["login"] = values["login"].lower()
     if not EMAIL.match(values["login"]):
         raise FieldError("login", f"must be an e-mail address, not {values['login']!r}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,14 +14,19 @@ from sqlalchemy.exc import IntegrityError
 
 from app.models import TokenCache
 from app.services import secrets_box
-from app.tbook import AccessToken
+from app.tbook import AccessToken, TBookConnectionError
 
 LEASE_SECONDS = 30.0  # longer than a token request's worst case (timeouts and retries)
 WAIT_STEP = 0.05
 
 
-class TokenLeaseTimeout(RuntimeError):
-    """Another caller held the refresh lease for too long."""
+class TokenLeaseTimeout(TBookConnectionError):
+    """Another caller held the refresh lease for too long: to the learner, T-book is not answering."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "another gateway worker has been fetching the T-book token for too long", maybe_sent=False, endpoint="token"
+        )
 
 
 class DatabaseTokenStore:
@@ -94,18 +100,25 @@ class DatabaseTokenStore:
     def refresh_lock(self) -> Iterator[None]:
         """Hold the refresh lease; raises TokenLeaseTimeout after waiting `wait` seconds for it."""
         deadline = time.monotonic() + self._wait
-        while not self._take_lease():
+        while (lease := self._take_lease()) is None:
             if time.monotonic() > deadline:
-                raise TokenLeaseTimeout("another gateway worker has been fetching the T-book token for too long")
+                raise TokenLeaseTimeout()
             time.sleep(WAIT_STEP)
         try:
             yield
         finally:
+            # Only our own lease: if it ran out and another worker took the row, that lease is theirs.
             with self._engine.begin() as conn:
-                conn.execute(update(TokenCache).where(TokenCache.name == self._name).values(lease_until=None))
+                conn.execute(
+                    update(TokenCache)
+                    .where(TokenCache.name == self._name, TokenCache.lease_until == lease)
+                    .values(lease_until=None)
+                )
 
-    def _take_lease(self) -> bool:
+    def _take_lease(self) -> datetime | None:
+        """Return the lease's expiry (its holder's mark) when taken, else None."""
         now = self._now()
+        lease = now + timedelta(seconds=LEASE_SECONDS, microseconds=random.randrange(1000))
         with self._engine.begin() as conn:
             self._ensure_row(conn)
             # A lease left by a crashed worker expires by itself.
@@ -113,9 +126,9 @@ class DatabaseTokenStore:
                 update(TokenCache)
                 .where(TokenCache.name == self._name)
                 .where((TokenCache.lease_until.is_(None)) | (TokenCache.lease_until < now))
-                .values(lease_until=now + timedelta(seconds=LEASE_SECONDS))
+                .values(lease_until=lease)
             )
-            return taken.rowcount == 1
+            return lease if taken.rowcount == 1 else None
 
 
 def _aware(moment: datetime) -> datetime:

@@ -30,10 +30,10 @@ class RetryPolicy:
     def backoff(self, attempt: int, retry_after: float | None = None) -> float:
         """Return the wait after failed attempt number ``attempt`` (1-based).
 
-        T-book's ``Retry-After`` wins over the computed backoff, but is capped by ``max_delay``.
+        T-book's ``Retry-After`` wins over the computed backoff: the call never comes back sooner.
         """
         if retry_after is not None:
-            return min(retry_after, self.max_delay)
+            return retry_after
         return self.jitter(min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
 
     def next_delay(self, error: TBookError, attempt: int, elapsed: float, idempotent: bool) -> float | None:
@@ -41,7 +41,11 @@ class RetryPolicy:
         if attempt >= self.max_attempts or not retryable(error, idempotent):
             return None
         delay = self.backoff(attempt, error.retry_after)
-        return None if elapsed + delay > self.max_total else delay
+        # A Retry-After longer than this policy would ever wait is honoured by giving up now: the error
+        # (with its retry_after) tells the caller when T-book will take the call again.
+        if delay > max(self.max_delay, 0.0) or elapsed + delay > self.max_total:
+            return None
+        return delay
 
 
 def retryable(error: TBookError, idempotent: bool) -> bool:

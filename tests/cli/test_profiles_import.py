@@ -118,3 +118,36 @@ def test_large_file_shows_progress_and_is_audited_once(app, runner, tmp_path):
         assert db.session.scalar(select(func.count(Profile.id))) == 2000
         (event,) = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "profiles_import"))
         assert event.detail["created"] == 2000
+
+
+def test_a_file_without_optional_columns_keeps_them_on_existing_profiles(app, runner, tmp_path):
+    full = f"{HEADER}\nm@example.com,24,1005,m,Dupont,Marc,m@example.com,S1,Paris,France,0,teacher\n"
+    runner.invoke(args=["profiles", "import", write(tmp_path, full)])
+    names_only = "login,entityID,civility,lastname,firstname\nm@example.com,24,m,Dupont-Durand,Marc\n"
+    result = runner.invoke(args=["profiles", "import", write(tmp_path, names_only, "names.csv")])
+    assert "0 new, 1 updated" in result.output
+    marc = profiles(app)["m@example.com"]
+    assert marc.lastname == "Dupont-Durand"
+    assert (marc.external_id, marc.user_type, marc.filter) == ("1005", "teacher", ["S1"])
+
+
+@pytest.mark.parametrize(("column", "value"), [("externalID", "1" * 65), ("phone", "+33" * 22)])
+def test_values_longer_than_their_column_are_row_errors(app, runner, tmp_path, column, value):
+    header = f"login,entityID,civility,lastname,firstname,{column}"
+    csv = write(tmp_path, f"{header}\nok@example.com,24,m,A,B,1\nlong@example.com,24,m,A,B,{value}\n")
+    result = runner.invoke(args=["profiles", "import", csv])
+    assert f"line 3: {column}: is longer than 64 characters" in result.output
+    assert set(profiles(app)) == {"ok@example.com"}
+
+
+def test_a_file_with_only_a_byte_order_mark_is_empty(app, runner, tmp_path):
+    result = runner.invoke(args=["profiles", "import", write(tmp_path, "\ufeff\n")])
+    assert result.exit_code == 1 and "The file is empty" in result.output and "Traceback" not in result.output
+
+
+def test_error_line_is_where_a_multi_line_row_starts(app, runner, tmp_path):
+    csv = write(
+        tmp_path, 'login,entityID,civility,lastname,firstname\nx@example.com,24,m,"Doe\nSmith",John\nbad,24,m,A,B\n'
+    )
+    result = runner.invoke(args=["profiles", "import", csv])
+    assert "line 4: login" in result.output  # the file's 4th line, after the row that spans lines 2-3

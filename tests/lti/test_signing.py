@@ -120,6 +120,12 @@ def test_query_parameters_are_signed_but_not_repeated_in_the_form():
     assert not verify_with_oauthlib(launch, url="https://t-book.example/api/lti")
 
 
+def test_international_host_is_signed_as_the_browser_sends_it():
+    launch = signed("https://tbook.exämple.fr/api/lti")
+    assert launch.url == "https://tbook.xn--exmple-cua.fr/api/lti"
+    assert verify_with_oauthlib(launch) and verify_with_pylti(launch)
+
+
 def test_default_port_is_dropped_from_the_signed_url():
     assert signed("https://Test.T-book.fr:443/api/lti").normalized_url() == "https://test.t-book.fr/api/lti"
     assert signed("http://tbook.example:8080/api/lti").normalized_url() == "http://tbook.example:8080/api/lti"

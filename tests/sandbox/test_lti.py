@@ -80,6 +80,14 @@ def test_replayed_nonce_is_refused(api, sign_launch):
     assert "already used" in refusal(post_launch(api, body))
 
 
+def test_a_forged_launch_does_not_burn_the_nonce_of_the_genuine_one(api, sign_launch):
+    timestamp, nonce = str(int(time.time())), "abcdef0123456789"
+    forged = sign_launch(launch_params(), secret="a-guess", timestamp=timestamp, nonce=nonce)
+    assert "Invalid OAuth signature" in refusal(post_launch(api, forged))
+    genuine = sign_launch(launch_params(), timestamp=timestamp, nonce=nonce)
+    assert post_launch(api, genuine).status_code == 303
+
+
 def test_unsigned_launch_is_refused(api):
     assert "not signed" in refusal(post_launch(api, urlencode(launch_params())))
 

@@ -15,6 +15,9 @@ from app.services.fallback import is_tbook_url
         ("javascript:alert(1)", False),
         ("//127.0.0.1/sso", False),
         ("http://t-book.fr/eyJ0eXAi", False),  # only the configured host in the sandbox
+        ("http://evil.example\\@127.0.0.1/sso/abc", False),  # a browser goes to evil.example
+        ("http://user@127.0.0.1/sso/abc", False),
+        ("http://127.0.0.1/sso/a\nb", False),
     ],
 )
 def test_sandbox_host_only(app, url, expected):
@@ -31,6 +34,8 @@ def test_sandbox_host_only(app, url, expected):
         ("https://t-book.fr.evil.example/x", False),
         ("https://eviltbook.fr/x", False),
         ("https://not-t-book.fr/x", False),
+        ("https://evil.example\\@test.t-book.fr/x", False),
+        ("https://evil.example%5C@test.t-book.fr/x", False),
     ],
 )
 def test_tbook_domain_on_the_test_platform(make_gateway, url, expected):

@@ -2,6 +2,7 @@
 
 import threading
 
+import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
@@ -9,6 +10,7 @@ from app import create_app
 from app.extensions import db
 from app.models import TokenCache
 from app.services import tbook_api
+from app.services.token_cache import DatabaseTokenStore, TokenLeaseTimeout
 
 
 def test_threads_of_two_instances_share_one_token(app, gateway_config, sandbox):
@@ -59,3 +61,23 @@ def test_token_from_another_key_is_replaced_not_used(gateway_config, sandbox, ap
     with create_app(gateway_config).app_context():
         tbook_api.client().get_client()
     assert len(sandbox.requests("/api/token")) == 2
+
+
+def test_a_late_holder_does_not_release_the_lease_another_worker_took(app):
+    now = [1_900_000_000.0]
+
+    def store(wait=1.0):
+        return DatabaseTokenStore(db.engine, "lease-test", seal=str, unseal=str, clock=lambda: now[0], wait=wait)
+
+    with app.app_context():
+        slow = store().refresh_lock()
+        slow.__enter__()
+        now[0] += 31  # the slow holder overran its 30-second lease: another worker may take over
+        fast = store().refresh_lock()
+        fast.__enter__()
+        slow.__exit__(None, None, None)  # the slow one finishes late...
+        with pytest.raises(TokenLeaseTimeout), store(wait=0.2).refresh_lock():
+            pass  # ...and has not released the fast one's lease: a third worker still waits
+        fast.__exit__(None, None, None)
+        with store(wait=0.2).refresh_lock():
+            pass  # released by its holder, the lease is free again

@@ -88,6 +88,13 @@ def test_signed_link_signs_in_and_drops_the_token_from_the_address(signed_app, g
     assert "launch-form" in client.get("/launch/open-tbook").text
 
 
+def test_a_signed_link_signs_in_once(signed_app, gateway_config, jane):
+    token = make_token(gateway_config["GATEWAY_LINK_SECRET"], "jane.doe@example.com", "open-tbook")
+    assert signed_app.test_client().get(f"/launch/open-tbook?auth={token}").status_code == 303
+    replayed = signed_app.test_client().get(f"/launch/open-tbook?auth={token}")  # another browser, same link
+    assert replayed.status_code == 401 and "used already" in replayed.text
+
+
 @pytest.mark.parametrize("case", ["expired", "altered", "other link", "other key"])
 def test_bad_signed_links_are_refused_with_a_clear_page(signed_app, gateway_config, jane, case):
     secret = gateway_config["GATEWAY_LINK_SECRET"]
@@ -112,3 +119,17 @@ def test_bad_signed_links_are_refused_with_a_clear_page(signed_app, gateway_conf
         "other key": "not valid",
     }[case]
     assert expected in response.text
+
+
+@pytest.mark.parametrize("path", ["/launch/%00", "/lti/return?lti_msg=a%00b", "/sso/error?ref=%00"])
+def test_nul_characters_are_a_clear_400_not_a_crash(client, path):
+    response = client.get(path)
+    assert response.status_code == 400 and "NUL" in response.text
+
+
+def test_nul_in_the_sign_in_form_is_a_clear_400(client, jane):
+    from tests.conftest import csrf_token
+
+    token = csrf_token(client.get("/auth/login").text)
+    response = client.post("/auth/login", data={"login": "a\x00b@example.com", "password": "x", "csrf_token": token})
+    assert response.status_code == 400 and "NUL" in response.text

@@ -221,3 +221,26 @@ def test_lti_link_refused_by_tbook_does_not_fall_back(app, client, sandbox, sign
     page = client.get(back.removeprefix("http://localhost"))
     assert page.status_code == 200 and "T-book said: Bad signature" in page.text
     assert events(app, "fallback") == []
+
+
+def test_fallback_that_failed_can_be_tried_again(app, client, sandbox, signed_in):
+    with app.app_context():
+        make_link("auto", mode="auto")
+    signed_in()
+    action, params = form_of(client.get("/launch/auto").text)
+    sandbox.set_fault(path="/api/lti", lti_error="Unknown consumer key")
+    back = post_form(action, params).headers["location"].removeprefix("http://localhost")
+    sandbox.set_fault(path="/api/authToken", status=503, count=app.config["TBOOK_RETRY_ATTEMPTS"])
+    down = client.get(back)
+    assert down.status_code == 503 and "Try again" in down.text
+    retried = client.get(back)  # the learner presses "Try again" once T-book is back
+    assert retried.status_code == 303 and "/sso/" in retried.headers["Location"]
+
+
+def test_lti_link_without_an_lti_secret_is_a_clear_refusal(make_gateway, sandbox):
+    no_lti = make_gateway(TBOOK_LTI_SECRET="")
+    response = signed_in_client(no_lti).get("/launch/open-tbook")
+    assert response.status_code == 503 and "no LTI shared secret" in response.text
+    assert sandbox.requests("/api/lti") == []
+    (event,) = events(no_lti, "launch")
+    assert event.outcome == "refused" and event.detail["reason"] == "LTI is not configured"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlencode, urlsplit
 
 from flask import current_app, redirect, request, session, url_for
 
 from app.errors import SignInRefused
-from app.services import signed_links
+from app.services import nonces, signed_links
 
 SIGNED_LINK_ARG = "auth"
 _USER_KEY = "tbook_gateway.user"
@@ -67,15 +68,14 @@ def is_safe_next(target: str | None) -> bool:
 
 def _consume_signed_link(link: str | None):
     token = request.args[SIGNED_LINK_ARG]
+    max_age = current_app.config["GATEWAY_SIGNED_LINK_MAX_AGE"]
     try:
-        login = signed_links.read_token(
-            current_app.config["GATEWAY_LINK_SECRET"],
-            token,
-            max_age=current_app.config["GATEWAY_SIGNED_LINK_MAX_AGE"],
-            link=link,
-        )
+        login = signed_links.read_token(current_app.config["GATEWAY_LINK_SECRET"], token, max_age=max_age, link=link)
     except signed_links.SignedLinkError as err:
         raise SignInRefused(str(err), hint="Signed links are valid for a short time only.") from err
+    # A link signs in once: copied from a proxy log or a shared screen, it is worth nothing.
+    if not nonces.consume("signed-link", token, keep_for=timedelta(seconds=max_age + 60)):
+        raise SignInRefused("This sign-in link has been used already.", hint="Go back to the intranet and click again.")
     sign_in(login, "signed-link")
     # Drop the token from the address bar and from history before anything else happens.
     rest = [(k, v) for k, v in request.args.items(multi=True) if k != SIGNED_LINK_ARG]
