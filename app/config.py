@@ -106,7 +106,7 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: str) -> di
             "GATEWAY_TRUSTED_PROXIES": frozenset(_split(raw["GATEWAY_TRUSTED_PROXIES"])),
             "GATEWAY_ADMINS": frozenset(login.lower() for login in _split(raw["GATEWAY_ADMINS"])),
             "GATEWAY_SIGNED_LINK_MAX_AGE": int(raw["GATEWAY_SIGNED_LINK_MAX_AGE"]),
-            "GATEWAY_PROXY_HOPS": int(raw["GATEWAY_PROXY_HOPS"]),
+            "GATEWAY_PROXY_HOPS": _proxy_hops(raw["GATEWAY_PROXY_HOPS"]),
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": production,
@@ -130,6 +130,16 @@ def _require_production_secrets(raw: Mapping[str, Any], auth: list[str]) -> None
                 )
     if "signed-link" in auth and not raw.get("GATEWAY_LINK_SECRET"):
         raise ConfigError("GATEWAY_LINK_SECRET is not set, and GATEWAY_AUTH includes signed-link")
+
+
+def _proxy_hops(value: Any) -> int:
+    try:
+        hops = int(value)
+    except (TypeError, ValueError):
+        hops = -1
+    if hops < 0:
+        raise ConfigError(f"GATEWAY_PROXY_HOPS is the number of reverse proxies in front (0, 1, 2...), not {value!r}")
+    return hops
 
 
 def _database_url(url: str | None, instance_path: str) -> str:
