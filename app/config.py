@@ -37,6 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_LOCALE": "fr-FR",
     "GATEWAY_PROXY_HOPS": "0",
     "TBOOK_TIMEOUT": "10",
+    "GATEWAY_READY_CACHE_SECONDS": "5",
 }
 
 
@@ -100,6 +101,7 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: str) -> di
             "TBOOK_CLIENT_ID": client_id,
             "TBOOK_LTI_KEY": raw.get("TBOOK_LTI_KEY") or client_id,
             "TBOOK_TIMEOUT": float(raw["TBOOK_TIMEOUT"]),
+            "GATEWAY_READY_CACHE_SECONDS": float(raw["GATEWAY_READY_CACHE_SECONDS"]),
             "SECRET_KEY": raw.get("SECRET_KEY") or secrets.token_hex(32),
             "SQLALCHEMY_DATABASE_URI": _database_url(raw.get("DATABASE_URL"), instance_path),
             "GATEWAY_AUTH": auth,

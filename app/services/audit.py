@@ -12,7 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 
+from app import metrics
 from app.extensions import db
 from app.models import AuditChainHead, AuditEvent, utcnow
 
@@ -66,6 +68,39 @@ def record(
 
     Secrets in `detail` are masked before anything is written.
     """
+    try:
+        event = _append(
+            action=action,
+            outcome=outcome,
+            actor=actor,
+            link_slug=link_slug,
+            mode=mode,
+            tbook_status=tbook_status,
+            correlation_id=correlation_id,
+            detail=detail,
+            commit=commit,
+        )
+    except SQLAlchemyError:
+        metrics.count_audit_failure(action)
+        raise
+    metrics.count_audit_event(action, outcome, mode)
+    log.info(json.dumps(to_dict(event), ensure_ascii=False, default=str))
+    return event
+
+
+def _append(
+    *,
+    action: str,
+    outcome: str,
+    actor: str | None,
+    link_slug: str | None,
+    mode: str | None,
+    tbook_status: int | None,
+    correlation_id: str | None,
+    detail: Mapping[str, Any] | None,
+    commit: bool,
+) -> AuditEvent:
+    """Add the event to the session (and commit it); raises SQLAlchemyError when the database refuses."""
     # UPDATE first: it takes the write lock (SQLite) or the row lock (PostgreSQL) before the chain head
     # is read, so concurrent writers from any worker or instance extend the chain one at a time.
     bumped = db.session.execute(
@@ -94,7 +129,6 @@ def record(
     head.last_hash = event.hash
     if commit:
         db.session.commit()
-    log.info(json.dumps(to_dict(event), ensure_ascii=False, default=str))
     return event
 
 
