@@ -25,12 +25,17 @@ def gateway_with(gateway_config, app):
             db.engine.dispose()
 
 
+def parse_metrics(body: str) -> dict[tuple[str, tuple], float]:
+    """Return every sample of a Prometheus text page by (name, sorted label pairs)."""
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(body)
+        for sample in family.samples
+    }
+
+
 def metric(client, name: str, **labels: str) -> float:
     """Return one sample of the gateway's /metrics (0 when absent: counters start unseen)."""
     response = client.get("/metrics")
     assert response.status_code == 200
-    for family in text_string_to_metric_families(response.text):
-        for sample in family.samples:
-            if sample.name == name and sample.labels == labels:
-                return sample.value
-    return 0.0
+    return parse_metrics(response.text).get((name, tuple(sorted(labels.items()))), 0.0)
