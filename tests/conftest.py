@@ -12,7 +12,7 @@ from sqlalchemy import text
 from app import create_app
 from app.extensions import db
 
-pytest_plugins = ["tests.fixtures.sandbox"]
+pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.browser"]
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 _migrated: set[str] = set()

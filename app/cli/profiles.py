@@ -1,5 +1,6 @@
 """`flask profiles import FILE.csv [--dry-run]`."""
 
+import sys
 from pathlib import Path
 
 import click
@@ -22,9 +23,7 @@ def import_command(file: Path, dry_run: bool) -> None:
     rows = max(data.count(b"\n") - 1, 1)
 
     def progress(reader):
-        with click.progressbar(
-            reader, length=rows, label=f"Importing {file.name}", file=click.get_text_stream("stderr")
-        ) as bar:
+        with click.progressbar(reader, length=rows, label=f"Importing {file.name}", file=sys.stderr) as bar:
             yield from bar
 
     try:

@@ -161,18 +161,18 @@ class TBookClient:
     def _send(self, endpoint: str, method: str, path: str, form: list[tuple[str, str]] | None,
               attempt: int, *, authenticated: bool = True) -> Any:
         """Make one HTTP request and return its JSON; raises the TBookError matching the answer."""
-        status: int | None = None
         began = time.perf_counter()
         try:
             # T-book field names are unique in a form (list values are indexed), so a dict is exact.
             response = self._http.request(method, path, data=dict(form) if form else None,
                                           auth=self._auth if authenticated else None)
-            status = response.status_code
         except httpx.TransportError as err:
-            raise _connection_error(err, endpoint) from err
-        finally:
-            self._emit("api_call", endpoint=endpoint, status=status, attempt=attempt,
+            self._emit("api_call", endpoint=endpoint, status=None, attempt=attempt,
                        duration=time.perf_counter() - began)
+            raise _connection_error(err, endpoint) from err
+        status = response.status_code
+        self._emit("api_call", endpoint=endpoint, status=status, attempt=attempt,
+                   duration=time.perf_counter() - began)
         if status >= 400:
             raise error_from_response(response, endpoint,
                                       redact=(self._client_secret, self._tokens.current_token() or ""))

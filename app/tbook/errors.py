@@ -123,10 +123,10 @@ def error_from_response(response: httpx.Response, endpoint: str, redact: Iterabl
     summary = cls.summary
     if cls is Unauthorized and endpoint == "token":
         summary = "T-book refused the client credentials"
-    message = f"{summary} ({status} {code or cls.default_code}) on {endpoint}: {server_message}"
     for secret in redact:
         if secret:
-            message = message.replace(secret, "***")
+            server_message = server_message.replace(secret, "***")
+    message = f"{summary} ({status} {code or cls.default_code}) on {endpoint}: {server_message}"
     return cls(message, status=status, code=code, endpoint=endpoint, retry_after=_retry_after(response))
 
 

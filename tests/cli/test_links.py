@@ -1,0 +1,30 @@
+"""`flask links create|list|disable|enable`."""
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent, LaunchLink
+
+
+def test_create_list_disable_enable(app, runner, client):
+    created = runner.invoke(args=["links", "create", "open-tbook", "--title", "Open T-book", "--debug"])
+    assert created.exit_code == 0 and "created /launch/open-tbook (lti, debug)" in created.output
+    runner.invoke(args=["links", "create", "sso", "--title", "SSO", "--mode", "authtoken", "--connection-type", "id"])
+    listed = runner.invoke(args=["links", "list"]).output
+    assert "/launch/open-tbook" in listed and "authtoken" in listed and "debug" in listed
+    assert runner.invoke(args=["links", "disable", "sso"]).exit_code == 0
+    assert "DISABLED" in runner.invoke(args=["links", "list"]).output
+    with app.app_context():
+        link = db.session.execute(select(LaunchLink).where(LaunchLink.slug == "sso")).scalar_one()
+        assert (link.mode, link.connection_type, link.enabled) == ("authtoken", "id", False)
+        actions = [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+        assert actions == ["link_create", "link_create", "link_disable"]
+    assert runner.invoke(args=["links", "enable", "sso"]).exit_code == 0
+
+
+def test_bad_input_is_a_clear_error(runner):
+    assert "lower-case letters" in runner.invoke(args=["links", "create", "Bad Slug", "--title", "x"]).output
+    runner.invoke(args=["links", "create", "a", "--title", "A"])
+    assert "exists already" in runner.invoke(args=["links", "create", "a", "--title", "A"]).output
+    assert "no link called nope" in runner.invoke(args=["links", "disable", "nope"]).output
+    assert runner.invoke(args=["links", "create", "b", "--title", "B", "--mode", "magic"]).exit_code == 2
