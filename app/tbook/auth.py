@@ -18,8 +18,14 @@ class TokenProvider:
     ``fetch`` makes one ``POST /token`` call and returns the new token or raises a TBookError.
     """
 
-    def __init__(self, fetch: Callable[[], AccessToken], store: TokenStore, clock: Callable[[], float],
-                 refresh_margin: float, emit: EventSink) -> None:
+    def __init__(
+        self,
+        fetch: Callable[[], AccessToken],
+        store: TokenStore,
+        clock: Callable[[], float],
+        refresh_margin: float,
+        emit: EventSink,
+    ) -> None:
         self._fetch = fetch
         self._store = store
         self._clock = clock

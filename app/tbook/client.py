@@ -33,21 +33,36 @@ class TBookClient:
     it must not raise. ``clock`` and ``sleep`` drive token expiry and backoff, ``transport`` the HTTP.
     """
 
-    def __init__(self, api_url: str, client_id: str, client_secret: str, *,
-                 token_store: TokenStore | None = None, timeout: float = 10.0,
-                 retry: RetryPolicy = DEFAULT_RETRY, transport: httpx.BaseTransport | None = None,
-                 clock: Callable[[], float] = time.time, sleep: Callable[[float], None] = time.sleep,
-                 on_event: EventSink | None = None, refresh_margin: float = 60.0) -> None:
+    def __init__(
+        self,
+        api_url: str,
+        client_id: str,
+        client_secret: str,
+        *,
+        token_store: TokenStore | None = None,
+        timeout: float = 10.0,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        transport: httpx.BaseTransport | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        on_event: EventSink | None = None,
+        refresh_margin: float = 60.0,
+    ) -> None:
         self._client_id = client_id
         self._client_secret = client_secret
         self._retry = retry
         self._clock = clock
         self._sleep = sleep
         self._emit = on_event or _ignore_event
-        self._http = httpx.Client(base_url=api_url.rstrip("/") + "/", timeout=httpx.Timeout(timeout),
-                                  transport=transport, headers={"Accept": "application/json"})
-        self._tokens = TokenProvider(self._fetch_token, token_store or MemoryTokenStore(), clock,
-                                     refresh_margin, self._emit)
+        self._http = httpx.Client(
+            base_url=api_url.rstrip("/") + "/",
+            timeout=httpx.Timeout(timeout),
+            transport=transport,
+            headers={"Accept": "application/json"},
+        )
+        self._tokens = TokenProvider(
+            self._fetch_token, token_store or MemoryTokenStore(), clock, refresh_margin, self._emit
+        )
         self._auth = BearerAuth(self._tokens)
 
     def close(self) -> None:
@@ -96,26 +111,27 @@ class TBookClient:
         data = self._call("getOneLearner", "POST", "getOneLearner", _identify(identifier_type, identifier))
         return parse(Learner.from_json, data, "getOneLearner")
 
-    def insert_learner(self, fields: Mapping[str, object], *, entity_create: bool = False,
-                       sending_connection_email: bool = False) -> Learner:
+    def insert_learner(
+        self, fields: Mapping[str, object], *, entity_create: bool = False, sending_connection_email: bool = False
+    ) -> Learner:
         """Create a learner from T-book field names (entityID, login, civility, ...) and return it.
 
         Raises Conflict when the login exists, BadRequest when a required field is missing, and
         ValueError for an unknown field name. Never retried after it may have reached T-book.
         """
-        form = encode_learner_fields(fields) + [("entity[create]", flag(entity_create)),
-                                                ("sendingConnectionEmail", flag(sending_connection_email))]
+        form = encode_learner_fields(fields) + [
+            ("entity[create]", flag(entity_create)),
+            ("sendingConnectionEmail", flag(sending_connection_email)),
+        ]
         data = self._call("insertLearner", "POST", "insertLearner", form, idempotent=False)
         return parse(Learner.from_json, data, "insertLearner")
 
     def update_learner(self, identifier_type: str, identifier: str, fields: Mapping[str, object]) -> Learner:
         """Change only the given fields and return the learner (T-book adds filter/location/country)."""
         form = _identify(identifier_type, identifier) + encode_learner_fields(fields)
-        return parse(Learner.from_json, self._call("updateLearner", "POST", "updateLearner", form),
-                     "updateLearner")
+        return parse(Learner.from_json, self._call("updateLearner", "POST", "updateLearner", form), "updateLearner")
 
-    def remove_learner_session(self, identifier_type: str, identifier: str, filter: str,
-                               location: str) -> Learner:
+    def remove_learner_session(self, identifier_type: str, identifier: str, filter: str, location: str) -> Learner:
         """Remove the learner from the session ``filter`` / ``location`` and return the learner."""
         form = _identify(identifier_type, identifier) + [("filter", filter), ("location", location)]
         data = self._call("removeLearnerSession", "POST", "removeLearnerSession", form, idempotent=False)
@@ -128,18 +144,30 @@ class TBookClient:
         """
         if user_type not in (1, 2) or connection_type not in ("login", "id"):
             raise ValueError("user_type must be 1 or 2 and connection_type login or id")
-        form = [("userType", str(user_type)), ("connectionType", connection_type),
-                ("identifier", identifier), ("errorUrl", error_url)]
+        form = [
+            ("userType", str(user_type)),
+            ("connectionType", connection_type),
+            ("identifier", identifier),
+            ("errorUrl", error_url),
+        ]
         # Each call mints a new one-time URL, so repeating it after a failure is harmless.
         return parse(AuthToken.from_json, self._call("authToken", "POST", "authToken", form), "authToken")
 
     # --- transport ---------------------------------------------------------------------------
 
-    def _call(self, endpoint: str, method: str, path: str, form: list[tuple[str, str]] | None = None,
-              *, idempotent: bool = True) -> Any:
+    def _call(
+        self,
+        endpoint: str,
+        method: str,
+        path: str,
+        form: list[tuple[str, str]] | None = None,
+        *,
+        idempotent: bool = True,
+    ) -> Any:
         """Return the JSON of an authenticated call, retried per the policy; raises TBookError."""
-        return self._retrying(endpoint, lambda attempt: self._send(endpoint, method, path, form, attempt),
-                              idempotent=idempotent)
+        return self._retrying(
+            endpoint, lambda attempt: self._send(endpoint, method, path, form, attempt), idempotent=idempotent
+        )
 
     def _retrying(self, endpoint: str, attempt_once: Callable[[int], T], *, idempotent: bool) -> T:
         started = self._clock()
@@ -153,29 +181,38 @@ class TBookClient:
                 delay = self._retry.next_delay(err, attempt, self._clock() - started, safe)
                 if delay is None:
                     raise
-                self._emit("retry", endpoint=endpoint, attempt=attempt, delay=delay, status=err.status,
-                           code=err.code)
+                self._emit("retry", endpoint=endpoint, attempt=attempt, delay=delay, status=err.status, code=err.code)
                 self._sleep(delay)
                 attempt += 1
 
-    def _send(self, endpoint: str, method: str, path: str, form: list[tuple[str, str]] | None,
-              attempt: int, *, authenticated: bool = True) -> Any:
+    def _send(
+        self,
+        endpoint: str,
+        method: str,
+        path: str,
+        form: list[tuple[str, str]] | None,
+        attempt: int,
+        *,
+        authenticated: bool = True,
+    ) -> Any:
         """Make one HTTP request and return its JSON; raises the TBookError matching the answer."""
         began = time.perf_counter()
         try:
             # T-book field names are unique in a form (list values are indexed), so a dict is exact.
-            response = self._http.request(method, path, data=dict(form) if form else None,
-                                          auth=self._auth if authenticated else None)
+            response = self._http.request(
+                method, path, data=dict(form) if form else None, auth=self._auth if authenticated else None
+            )
         except httpx.TransportError as err:
-            self._emit("api_call", endpoint=endpoint, status=None, attempt=attempt,
-                       duration=time.perf_counter() - began)
+            self._emit(
+                "api_call", endpoint=endpoint, status=None, attempt=attempt, duration=time.perf_counter() - began
+            )
             raise _connection_error(err, endpoint) from err
         status = response.status_code
-        self._emit("api_call", endpoint=endpoint, status=status, attempt=attempt,
-                   duration=time.perf_counter() - began)
+        self._emit("api_call", endpoint=endpoint, status=status, attempt=attempt, duration=time.perf_counter() - began)
         if status >= 400:
-            raise error_from_response(response, endpoint,
-                                      redact=(self._client_secret, self._tokens.current_token() or ""))
+            raise error_from_response(
+                response, endpoint, redact=(self._client_secret, self._tokens.current_token() or "")
+            )
         try:
             return response.json()
         except ValueError:
@@ -187,8 +224,11 @@ class TBookClient:
     def _fetch_token(self) -> AccessToken:
         """Make one ``POST /token`` call and return the new token; raises TBookError."""
         obtained_at = self._clock()
-        form = [("grant_type", "client_credential"), ("client_id", self._client_id),
-                ("client_secret", self._client_secret)]
+        form = [
+            ("grant_type", "client_credential"),
+            ("client_id", self._client_id),
+            ("client_secret", self._client_secret),
+        ]
         data = self._send("token", "POST", "token", form, attempt=1, authenticated=False)
         return parse(lambda d: AccessToken.from_json(d, obtained_at), data, "token")
 
@@ -212,5 +252,8 @@ def _connection_error(err: httpx.TransportError, endpoint: str) -> TBookConnecti
         what, maybe_sent = "T-book did not answer in time", True
     else:
         what, maybe_sent = "the connection was dropped before an answer", True
-    return TBookConnectionError(f"T-book could not be reached on {endpoint}: {what} ({type(err).__name__})",
-                                maybe_sent=maybe_sent, endpoint=endpoint)
+    return TBookConnectionError(
+        f"T-book could not be reached on {endpoint}: {what} ({type(err).__name__})",
+        maybe_sent=maybe_sent,
+        endpoint=endpoint,
+    )

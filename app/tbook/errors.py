@@ -19,8 +19,15 @@ class TBookError(Exception):
     default_code = "error"
     summary = "T-book refused the request"
 
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
-                 endpoint: str = "", retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        endpoint: str = "",
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
@@ -106,8 +113,14 @@ class TBookProtocolError(TBookError):
 
 
 _BY_STATUS: dict[int, type[TBookError]] = {
-    400: BadRequest, 401: Unauthorized, 402: RequestFailed, 403: Forbidden, 404: NotFound,
-    405: MethodNotAllowed, 409: Conflict, 429: TooManyRequests,
+    400: BadRequest,
+    401: Unauthorized,
+    402: RequestFailed,
+    403: Forbidden,
+    404: NotFound,
+    405: MethodNotAllowed,
+    409: Conflict,
+    429: TooManyRequests,
 }
 
 

@@ -5,8 +5,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 #: Single-valued T-book learner fields, sent as they are.
-SCALAR_FIELDS = ("login", "civility", "lastname", "firstname", "code", "jobTitle", "seniority", "level",
-                 "phone", "externalID")
+SCALAR_FIELDS = (
+    "login",
+    "civility",
+    "lastname",
+    "firstname",
+    "code",
+    "jobTitle",
+    "seniority",
+    "level",
+    "phone",
+    "externalID",
+)
 #: Multi-valued fields, sent as ``name[0]``, ``name[1]``, ...
 LIST_FIELDS = ("contactEmail", "filter", "location", "country")
 #: 0/1 flags.

@@ -16,8 +16,9 @@ def parse(kind: Callable[[Any], T], data: Any, endpoint: str) -> T:
     try:
         return kind(data)
     except (KeyError, TypeError, ValueError, AttributeError) as err:
-        raise TBookProtocolError(f"T-book sent an unexpected answer on {endpoint}: missing or invalid "
-                                 f"{err.args[0] if err.args else 'field'}") from err
+        raise TBookProtocolError(
+            f"T-book sent an unexpected answer on {endpoint}: missing or invalid {err.args[0] if err.args else 'field'}"
+        ) from err
 
 
 @dataclass(frozen=True)
@@ -39,8 +40,10 @@ class AccessToken:
         return now < self.expires_at - margin
 
     def __repr__(self) -> str:
-        return (f"AccessToken(access_token='***', token_type={self.token_type!r}, "
-                f"expires_in={self.expires_in!r}, obtained_at={self.obtained_at!r})")
+        return (
+            f"AccessToken(access_token='***', token_type={self.token_type!r}, "
+            f"expires_in={self.expires_in!r}, obtained_at={self.obtained_at!r})"
+        )
 
     @classmethod
     def from_json(cls, data: dict, obtained_at: float) -> AccessToken:
@@ -65,8 +68,14 @@ class ClientInfo:
     @classmethod
     def from_json(cls, data: dict) -> ClientInfo:
         """Return the client described by ``data``."""
-        return cls(data["name"], data.get("logo", ""), data.get("description", ""), data.get("city", ""),
-                   data.get("address", ""), data.get("zip", ""))
+        return cls(
+            data["name"],
+            data.get("logo", ""),
+            data.get("description", ""),
+            data.get("city", ""),
+            data.get("address", ""),
+            data.get("zip", ""),
+        )
 
 
 @dataclass(frozen=True)
@@ -84,8 +93,15 @@ class Entity:
     @classmethod
     def from_json(cls, data: dict) -> Entity:
         """Return the entity described by ``data``."""
-        return cls(str(data["entityID"]), data["name"], data.get("description", ""), data.get("address", ""),
-                   data.get("city", ""), data.get("zip", ""), data.get("language", ""))
+        return cls(
+            str(data["entityID"]),
+            data["name"],
+            data.get("description", ""),
+            data.get("address", ""),
+            data.get("city", ""),
+            data.get("zip", ""),
+            data.get("language", ""),
+        )
 
 
 @dataclass(frozen=True)
@@ -117,14 +133,23 @@ class Learner:
         entity = data["entity"]
         external_id = data.get("externalID")
         return cls(
-            learner_id=str(data["learnerID"]), login=data["login"], entity_id=str(entity["entityID"]),
-            entity_name=entity.get("entityName", ""), civility=data.get("civility", ""),
-            lastname=data.get("lastname", ""), firstname=data.get("firstname", ""),
-            code=data.get("code") or "", job_title=data.get("jobTitle") or "",
-            seniority=str(data.get("seniority") or ""), level=data.get("level") or "",
-            contact_email=_strings(data.get("contactEmail")), phone=data.get("phone") or "",
-            filter=_strings(data.get("filter")), location=_strings(data.get("location")),
-            country=_strings(data.get("country")), test_user=int(data.get("testUser") or 0),
+            learner_id=str(data["learnerID"]),
+            login=data["login"],
+            entity_id=str(entity["entityID"]),
+            entity_name=entity.get("entityName", ""),
+            civility=data.get("civility", ""),
+            lastname=data.get("lastname", ""),
+            firstname=data.get("firstname", ""),
+            code=data.get("code") or "",
+            job_title=data.get("jobTitle") or "",
+            seniority=str(data.get("seniority") or ""),
+            level=data.get("level") or "",
+            contact_email=_strings(data.get("contactEmail")),
+            phone=data.get("phone") or "",
+            filter=_strings(data.get("filter")),
+            location=_strings(data.get("location")),
+            country=_strings(data.get("country")),
+            test_user=int(data.get("testUser") or 0),
             external_id=None if external_id in (None, "") else str(external_id),
         )
 

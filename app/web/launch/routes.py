@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.errors import Forbidden
 from app.extensions import db
-from app.models import LaunchLink
+from app.models import LaunchLink, Profile
 from app.services import audit, launch, return_refs
 from app.web.auth.identity import current_user, login_required
 from app.web.launch import bp
@@ -17,7 +17,7 @@ from app.web.launch import bp
 LOCALES = {"fr": "fr-FR", "en": "en-US"}
 
 
-def _launch_request(link: LaunchLink, *, preview: bool = False) -> launch.LaunchRequest:
+def _launch_request(link: LaunchLink, *, preview: bool = False, profile: Profile | None = None) -> launch.LaunchRequest:
     cfg = current_app.config
     ref = return_refs.make(link.slug, g.correlation_id)
     best = request.accept_languages.best_match(LOCALES)
@@ -30,6 +30,7 @@ def _launch_request(link: LaunchLink, *, preview: bool = False) -> launch.Launch
         instance_guid=cfg.get("GATEWAY_INSTANCE_GUID") or request.host,
         instance_name=cfg["GATEWAY_INSTANCE_NAME"],
         preview=preview,
+        profile=profile,
     )
 
 
@@ -50,8 +51,8 @@ def home():
 @bp.get("/launch/<slug>")
 @login_required
 def launch_page(slug: str):
-    link = launch.find_link(slug)
-    signed = launch.sign_lti_launch(_launch_request(link))
+    link, profile = launch.find_link_and_profile(slug, current_user().login)
+    signed = launch.sign_lti_launch(_launch_request(link, profile=profile))
     return _no_store(render_template("launch/launch.html", link=link, launch=signed))
 
 
