@@ -49,6 +49,13 @@ test-postgres: $(VENV)/.dev browser-deps
 
 test-all: test test-postgres
 
+## bench: the gateway under gunicorn on SQLite, then on PostgreSQL (a scratch database bench_gateway at
+## $(BENCH_POSTGRES_URL)'s server): static page vs LTI vs authtoken launch, loopback only (bench/README.md)
+BENCH_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+BENCH_ARGS ?=
+bench: $(VENV)/.dev
+	$(PY) bench/run.py --postgres-url $(BENCH_POSTGRES_URL) $(BENCH_ARGS)
+
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 

@@ -44,7 +44,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["current_user"] = current_user
     register_commands(app)
     _install_request_hooks(app)
+    _trust_proxies(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    # Forwarded headers are trusted for exactly the configured number of hops, and only here: with 0 a client
+    # cannot forge its address, scheme or host by sending X-Forwarded-* itself.
+    hops = app.config["GATEWAY_PROXY_HOPS"]
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
 
 
 def _configure_logging(app: Flask) -> None:
@@ -70,6 +81,10 @@ def _install_sqlite_pragmas(app: Flask) -> None:
         # writer wait for the lock instead of failing with "database is locked".
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
+        # In WAL mode NORMAL syncs at checkpoints, not at every commit: a crashed process loses nothing, a
+        # power cut may lose the last commits but never corrupts. FULL made every launch wait for an fsync
+        # while holding SQLite's single write lock (bench/README.md).
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

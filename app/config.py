@@ -46,6 +46,7 @@ DEFAULTS: dict[str, Any] = {
     "GATEWAY_SIGNIN_MAX_FAILURES": "5",
     "GATEWAY_SIGNIN_MAX_FAILURES_PER_ADDRESS": "20",
     "GATEWAY_SIGNIN_WINDOW_MINUTES": "15",
+    "GATEWAY_READY_CACHE_SECONDS": "5",
 }
 # The settings an admin may also set in the console; the environment (or create_app's config) wins.
 CONSOLE_SETTINGS = ("TBOOK_ENV", "TBOOK_CLIENT_ID", "TBOOK_CLIENT_SECRET", "TBOOK_LTI_KEY", "TBOOK_LTI_SECRET")
@@ -128,17 +129,18 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: str) -> di
             "TBOOK_RETRY_BASE_DELAY": float(raw["TBOOK_RETRY_BASE_DELAY"]),
             "TBOOK_RETRY_MAX_DELAY": float(raw["TBOOK_RETRY_MAX_DELAY"]),
             "TBOOK_RETRY_MAX_TOTAL": float(raw["TBOOK_RETRY_MAX_TOTAL"]),
+            "GATEWAY_READY_CACHE_SECONDS": float(raw["GATEWAY_READY_CACHE_SECONDS"]),
             "SECRET_KEY": raw.get("SECRET_KEY") or secrets.token_hex(32),
             "SQLALCHEMY_DATABASE_URI": _database_url(raw.get("DATABASE_URL"), instance_path),
             "GATEWAY_AUTH": auth,
             "GATEWAY_TRUSTED_PROXIES": frozenset(_split(raw["GATEWAY_TRUSTED_PROXIES"])),
             "GATEWAY_ADMINS": frozenset(login.lower() for login in _split(raw["GATEWAY_ADMINS"])),
             "GATEWAY_SIGNED_LINK_MAX_AGE": int(raw["GATEWAY_SIGNED_LINK_MAX_AGE"]),
-            "GATEWAY_PROXY_HOPS": int(raw["GATEWAY_PROXY_HOPS"]),
             "GATEWAY_EXPLICIT_SETTINGS": explicit,
             "GATEWAY_SIGNIN_MAX_FAILURES": int(raw["GATEWAY_SIGNIN_MAX_FAILURES"]),
             "GATEWAY_SIGNIN_MAX_FAILURES_PER_ADDRESS": int(raw["GATEWAY_SIGNIN_MAX_FAILURES_PER_ADDRESS"]),
             "GATEWAY_SIGNIN_WINDOW_MINUTES": int(raw["GATEWAY_SIGNIN_WINDOW_MINUTES"]),
+            "GATEWAY_PROXY_HOPS": _proxy_hops(raw["GATEWAY_PROXY_HOPS"]),
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": production,
@@ -174,6 +176,16 @@ def _checked_url(name: str, url: str) -> str:
     if re.search(r"%(?![0-9A-Fa-f]{2})", url):
         raise ConfigError(f"{name} has a stray % (write %25 for a percent sign): {url!r}")
     return url
+
+
+def _proxy_hops(value: Any) -> int:
+    try:
+        hops = int(value)
+    except (TypeError, ValueError):
+        hops = -1
+    if hops < 0:
+        raise ConfigError(f"GATEWAY_PROXY_HOPS is the number of reverse proxies in front (0, 1, 2...), not {value!r}")
+    return hops
 
 
 def _database_url(url: str | None, instance_path: str) -> str:

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import threading
-from collections.abc import Callable
 
 from flask import current_app, g, has_request_context
 
+from app import metrics
 from app.extensions import db
 from app.services import audit, credentials
 from app.services.token_cache import database_store
 from app.tbook import RetryPolicy, TBookClient
 
-log = logging.getLogger("tbook_gateway.tbook")
 _lock = threading.Lock()
-# Listeners for the client's events (metrics register here); each gets (name, **fields) and must not raise.
-event_listeners: list[Callable[..., None]] = []
+# A readiness probe must answer quickly and never retry: the load balancer asks again soon anyway.
+PROBE_RETRY = RetryPolicy(max_attempts=1)
+PROBE_TIMEOUT = 3.0
 
 
 def _on_event(name: str, **fields) -> None:
@@ -28,11 +27,7 @@ def _on_event(name: str, **fields) -> None:
             correlation_id=g.get("correlation_id") if has_request_context() else None,
             detail={"reason": fields.get("reason"), "expires_in": fields.get("expires_in")},
         )
-    for listener in event_listeners:
-        try:
-            listener(name, **fields)
-        except Exception:  # noqa: BLE001 - a broken listener must not break a learner's launch
-            log.exception("T-book event listener failed on %s", name)
+    metrics.on_tbook_event(name, **fields)
 
 
 def _retry_policy(cfg) -> RetryPolicy:
@@ -44,10 +39,13 @@ def _retry_policy(cfg) -> RetryPolicy:
     )
 
 
-def client() -> TBookClient:
-    """Return the client for the credentials in force (built once per credentials, then shared by threads)."""
+def client(*, probe: bool = False) -> TBookClient:
+    """Return the client for the credentials in force (built once per credentials, then shared by threads).
+
+    `probe`: one attempt and a short timeout, for readiness checks; it shares the token with the others.
+    """
     creds = credentials.current()
-    key = (creds.api_url, creds.client_id, hashlib.sha256(creds.client_secret.encode()).hexdigest())
+    key = (creds.api_url, creds.client_id, hashlib.sha256(creds.client_secret.encode()).hexdigest(), probe)
     clients: dict = current_app.extensions.setdefault("tbook_clients", {})
     found = clients.get(key)
     if found is None:
@@ -62,11 +60,12 @@ def client() -> TBookClient:
                     creds.client_id,
                     creds.client_secret,
                     token_store=database_store(db.engine, row),
-                    timeout=cfg["TBOOK_TIMEOUT"],
-                    retry=_retry_policy(cfg),
+                    timeout=min(PROBE_TIMEOUT, cfg["TBOOK_TIMEOUT"]) if probe else cfg["TBOOK_TIMEOUT"],
+                    retry=PROBE_RETRY if probe else _retry_policy(cfg),
                     on_event=_on_event,
                 )
-                # Credentials changed: drop the old client (threads still using it finish with it).
-                clients.clear()
+                # Credentials changed: drop the old clients (threads still using one finish with it).
+                for stale in [k for k in clients if k[:3] != key[:3]]:
+                    del clients[stale]
                 clients[key] = found
     return found

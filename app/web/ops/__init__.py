@@ -1,4 +1,4 @@
-"""Operations endpoints: liveness and readiness."""
+"""Operations endpoints: liveness, readiness and metrics."""
 
 from flask import Blueprint
 

@@ -1,0 +1,107 @@
+"""config/gunicorn.conf.py for real: gunicorn with two workers, JSON access log, metrics summed across workers."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.factories import make_link, make_profile
+from tests.ops.conftest import parse_metrics
+from tests.web.test_launch import form_of
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def gunicorn(app, gateway_config, sandbox, tmp_path):
+    """Run gunicorn on `app`'s database and the sandbox; yield (base URL, metrics dir, read_log)."""
+    port = free_port()
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
+    (metrics_dir / "counter_999999.db").write_bytes(b"left over by a previous run")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_", "PROMETHEUS_"))}
+    env.update({k: str(v) for k, v in gateway_config.items() if k != "TESTING"})
+    env.update(GATEWAY_AUTH="local,header", GATEWAY_TRUSTED_PROXIES="127.0.0.1")
+    env.update(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2", PROMETHEUS_MULTIPROC_DIR=str(metrics_dir))
+    log_path = tmp_path / "gunicorn.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(f"{base}/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None, log_path.read_text()
+                assert time.monotonic() < deadline, "gunicorn did not start in 20 s"
+                time.sleep(0.1)
+        yield base, metrics_dir, lambda: log_path.read_text()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def test_requests_are_logged_as_json_lines_without_signed_link_tokens(gunicorn):
+    base, _, read_log = gunicorn
+    response = httpx.get(f"{base}/healthz?auth=eyJsb2dpbiI6ImphbmUifQ.secret&lang=fr", headers={"User-Agent": "t"})
+    assert response.status_code == 200
+    time.sleep(0.2)  # the worker writes its access line after the response
+    lines = [json.loads(line) for line in read_log().splitlines() if line.startswith("{")]
+    entry = next(line for line in lines if line.get("path") == "/healthz" and line.get("user_agent") == "t")
+    assert entry["status"] == 200 and entry["method"] == "GET" and entry["type"] == "access"
+    assert entry["correlation_id"] == response.headers["X-Correlation-ID"]
+    assert "lang=fr" in entry["query"]
+    assert "secret" not in read_log()
+
+
+def test_metrics_add_up_across_workers_and_start_from_zero(gunicorn, sandbox):
+    base, metrics_dir, read_log = gunicorn
+    assert not (metrics_dir / "counter_999999.db").exists()
+    for _ in range(8):
+        assert httpx.get(f"{base}/readyz").status_code == 200
+    # Each worker holds its own token until the database token store shares one: one refresh per worker
+    # that answered, each counted in its own process, and /metrics must show their sum.
+    samples = parse_metrics(httpx.get(f"{base}/metrics").text)
+    refreshes = samples.get(("gateway_tbook_token_refreshes_total", (("reason", "missing"),)), 0.0)
+    token_requests = len(sandbox.requests("/api/token"))
+    assert 1 <= token_requests <= 2
+    assert refreshes == token_requests
+
+
+def test_forwarded_proto_is_not_believed_without_proxy_hops(app, gunicorn):
+    base, _, _ = gunicorn
+    with app.app_context():
+        make_link()
+        make_profile()
+    # gunicorn's own X-Forwarded-Proto handling is off: with GATEWAY_PROXY_HOPS=0 nothing forwarded counts,
+    # not even from loopback, where gunicorn would otherwise believe it.
+    response = httpx.get(
+        f"{base}/launch/open-tbook",
+        headers={"X-Remote-User": "jane.doe@example.com", "X-Forwarded-Proto": "https"},
+    )
+    assert response.status_code == 200
+    return_url = dict(form_of(response.text)[1])["launch_presentation_return_url"]
+    assert return_url.startswith(f"{base}/lti/return?ref=")
