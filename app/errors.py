@@ -7,6 +7,8 @@ import logging
 from flask import Flask, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from app.extensions import db
+
 log = logging.getLogger(__name__)
 
 
@@ -111,4 +113,6 @@ def register_error_handlers(app: Flask) -> None:
     def unexpected(err: Exception):
         # The traceback goes to the log with the correlation id; the page shows only the id.
         log.exception("unhandled error (correlation id %s)", g.get("correlation_id"))
+        # A failed statement leaves the transaction aborted (PostgreSQL); the page itself may need the database.
+        db.session.rollback()
         return _render(500, "Something went wrong", "The gateway hit an unexpected error. It has been logged.")

@@ -128,7 +128,7 @@ def _append(
     if prev_hash is None:
         # Migration 0001 creates the head; should it be missing, the first writers race to create it.
         try:
-            with db.session.begin_nested():
+            with connection.begin_nested():
                 connection.execute(_CREATE_HEAD)
         except IntegrityError:
             pass  # another writer created it: the UPDATE below waits for its lock
