@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -74,9 +74,13 @@ class LaunchLink(db.Model):
 
 
 class AuditEvent(db.Model):
-    """One audited fact; `hash` chains it to the previous event so that an edited row shows."""
+    """One audited fact; `hash` chains it to the previous event of its chain so that an edited row shows."""
+
+    __table_args__ = (Index("ix_audit_event_chain_order", "chain_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Each gateway process writes its own chain (see AuditChainHead), so writers never wait for each other.
+    chain_id: Mapped[int] = mapped_column(Integer, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     actor: Mapped[str | None] = mapped_column(String(254), index=True)
     action: Mapped[str] = mapped_column(String(64), index=True)
@@ -91,11 +95,13 @@ class AuditEvent(db.Model):
 
 
 class AuditChainHead(db.Model):
-    """A single row that serialises audit writers (they UPDATE it first) and holds the chain's last hash."""
+    """The head of one process's audit chain: its last hash, so that removing the newest event shows too."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     last_hash: Mapped[str] = mapped_column(String(64))
     count: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    process: Mapped[str | None] = mapped_column(String(128))
 
 
 class Setting(db.Model):

@@ -5,14 +5,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import re
+import socket
+import threading
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from app import metrics
 from app.extensions import db
@@ -39,8 +43,10 @@ def _digest(event: AuditEvent) -> str:
     moment = event.created_at
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
+    # The id is not hashed: the database assigns it on insert, and the prev_hash links already fix each
+    # event's place in its chain (a removed, inserted or reordered event breaks them).
     payload = {
-        "id": event.id,
+        "chain_id": event.chain_id,
         "created_at": moment.isoformat(timespec="microseconds"),
         "actor": event.actor,
         "action": event.action,
@@ -59,14 +65,57 @@ def _digest(event: AuditEvent) -> str:
 _HEAD, _EVENTS = AuditChainHead.__table__, AuditEvent.__table__
 _EVENT_COLUMNS = tuple(column.name for column in _EVENTS.columns if column.name != "id")
 # Built once: SQLAlchemy then finds their compiled form in its cache instead of rebuilding them per click.
-# UPDATE first: it takes the write lock (SQLite) or the row lock (PostgreSQL) before the chain head is read,
-# so concurrent writers from any worker or instance extend the chain one at a time; RETURNING reads the head
-# in the same round trip.
-_BUMP_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(count=_HEAD.c.count + 1).returning(_HEAD.c.last_hash)
-_CREATE_HEAD = insert(_HEAD).values(id=1, last_hash=GENESIS, count=0)
+# Each process appends to a chain of its own: its UPDATE locks only its own head row, so no worker or instance
+# waits for another (a single shared head serialised every launch, commit included, on PostgreSQL). The
+# threads of one process take turns on that row; RETURNING reads the head in the same round trip.
+_BUMP_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == bindparam("chain_id"))
+    .values(count=_HEAD.c.count + 1)
+    .returning(_HEAD.c.last_hash)
+)
+_NEW_HEAD = insert(_HEAD).returning(_HEAD.c.id)
 _INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
-_SET_HASH = update(_EVENTS).where(_EVENTS.c.id == bindparam("event_id")).values(hash=bindparam("new_hash"))
-_SET_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=bindparam("new_hash"))
+_SET_HEAD = update(_HEAD).where(_HEAD.c.id == bindparam("chain_id")).values(last_hash=bindparam("new_hash"))
+# Advances the head only if it still holds the hash this process last wrote: one statement, and the row lock.
+_ADVANCE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == bindparam("chain_id"), _HEAD.c.last_hash == bindparam("expected"))
+    .values(last_hash=bindparam("new_hash"), count=_HEAD.c.count + 1)
+)
+_CHAIN_KEY = "tbook_gateway.audit_chain"
+_PROCESS = f"{socket.gethostname()}:{{pid}}"
+
+
+@dataclass
+class _ProcessChain:
+    """This process's chain: its id, and the hash it last committed (None when unsure)."""
+
+    pid: int
+    chain_id: int | None = None
+    last_hash: str | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def _process_chain() -> _ProcessChain:
+    chain = current_app.extensions.get(_CHAIN_KEY)
+    if chain is None or chain.pid != os.getpid():  # a forked worker must not write its parent's chain
+        chain = current_app.extensions[_CHAIN_KEY] = _ProcessChain(os.getpid())
+    return chain
+
+
+def _lock_head(connection, chain: _ProcessChain) -> tuple[int, str]:
+    """Lock this process's chain head and return (chain id, last hash); start a chain when there is none.
+
+    The head is created in the caller's transaction: should that roll back, the next event starts another.
+    """
+    if chain.chain_id is not None:
+        last_hash = connection.execute(_BUMP_HEAD, {"chain_id": chain.chain_id}).scalar_one_or_none()
+        if last_hash is not None:
+            return chain.chain_id, last_hash
+    head = {"last_hash": GENESIS, "count": 1, "started_at": utcnow(), "process": _PROCESS.format(pid=os.getpid())}
+    chain.chain_id = connection.execute(_NEW_HEAD, head).scalar_one()
+    return chain.chain_id, GENESIS
 
 
 def record(
@@ -120,19 +169,12 @@ def _append(
     """Add the event to the session's transaction (and commit it); raises SQLAlchemyError when the database refuses.
 
     Core statements, not the unit of work: this runs on every click, and the ORM's flush bookkeeping cost more
-    than the SQL itself (bench/README.md). Four statements, each one round trip.
+    than the SQL itself (bench/README.md). Two statements when this process's head is as it left it (three
+    otherwise), none waiting for another process.
     """
     # The session's connection, in the session's transaction: the ORM layer adds nothing to these statements.
     connection = db.session.connection()
-    prev_hash = connection.execute(_BUMP_HEAD).scalar_one_or_none()
-    if prev_hash is None:
-        # Migration 0001 creates the head; should it be missing, the first writers race to create it.
-        try:
-            with connection.begin_nested():
-                connection.execute(_CREATE_HEAD)
-        except IntegrityError:
-            pass  # another writer created it: the UPDATE below waits for its lock
-        prev_hash = connection.execute(_BUMP_HEAD).scalar_one()
+    chain = _process_chain()
     event = AuditEvent(
         created_at=utcnow(),
         actor=actor,
@@ -143,15 +185,30 @@ def _append(
         tbook_status=tbook_status,
         correlation_id=correlation_id,
         detail=redact(dict(detail or {})),
-        prev_hash=prev_hash,
-        hash="",
     )
-    event.id = connection.execute(_INSERT_EVENT, {name: getattr(event, name) for name in _EVENT_COLUMNS}).scalar_one()
-    event.hash = _digest(event)  # the hash covers the id, which the database assigns
-    connection.execute(_SET_HASH, {"event_id": event.id, "new_hash": event.hash})
-    connection.execute(_SET_HEAD, {"new_hash": event.hash})
-    if commit:
-        db.session.commit()
+    with chain.lock:  # the threads of one process take turns on its chain
+        known = chain.last_hash if commit else None
+        chain.last_hash = None  # unsure until this event's commit is known
+        event.chain_id, event.prev_hash = chain.chain_id, known
+        event.hash = _digest(event) if known is not None else ""
+        # Fast path: the head still holds what this process last committed, and moves on in one statement.
+        advanced = (
+            known is not None
+            and connection.execute(
+                _ADVANCE_HEAD, {"chain_id": chain.chain_id, "expected": known, "new_hash": event.hash}
+            ).rowcount
+            == 1
+        )
+        if not advanced:
+            event.chain_id, event.prev_hash = _lock_head(connection, chain)
+            event.hash = _digest(event)
+            connection.execute(_SET_HEAD, {"chain_id": event.chain_id, "new_hash": event.hash})
+        event.id = connection.execute(
+            _INSERT_EVENT, {name: getattr(event, name) for name in _EVENT_COLUMNS}
+        ).scalar_one()
+        if commit:
+            db.session.commit()
+            chain.last_hash = event.hash
     return event
 
 
@@ -172,18 +229,21 @@ def to_dict(event: AuditEvent) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class ChainBreak:
-    """Where the chain stops holding: the event whose stored hash or link does not match."""
+    """Where a chain stops holding: the event whose stored hash or link does not match."""
 
     event_id: int
     created_at: datetime
     reason: str
 
 
-def iter_events(batch: int = 1000) -> Iterator[AuditEvent]:
+def _chain_events(chain_id: int, batch: int = 1000) -> Iterator[AuditEvent]:
     last_id = 0
     while True:
         rows = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
+            select(AuditEvent)
+            .where(AuditEvent.chain_id == chain_id, AuditEvent.id > last_id)
+            .order_by(AuditEvent.id)
+            .limit(batch)
         ).all()
         if not rows:
             return
@@ -192,18 +252,30 @@ def iter_events(batch: int = 1000) -> Iterator[AuditEvent]:
 
 
 def verify_chain() -> tuple[int, ChainBreak | None]:
-    """Walk the chain from its oldest event; return how many events hold and the first break, if any."""
-    expected_prev: str | None = None
+    """Walk every process's chain from its oldest event; return how many events hold and the first break.
+
+    Breaks: an event whose content does not match its hash, whose prev_hash is not the hash of the event
+    before it in its chain, or a chain whose newest event is not its head (events removed from the end).
+    """
     checked = 0
-    for event in iter_events():
-        # After a purge the oldest remaining event links to a hash no longer stored: start from it.
-        if expected_prev is not None and event.prev_hash != expected_prev:
-            return checked, ChainBreak(event.id, event.created_at, "its prev_hash does not match the event before")
-        if _digest(event) != event.hash:
-            return checked, ChainBreak(event.id, event.created_at, "its content does not match its hash")
-        expected_prev = event.hash
-        checked += 1
-    head = db.session.get(AuditChainHead, 1)
-    if head is not None and expected_prev is not None and head.last_hash != expected_prev:
-        return checked, ChainBreak(0, utcnow(), "the newest event is not the chain head (an event was removed)")
+    known_chains = set(db.session.scalars(select(AuditChainHead.id)))
+    orphans = db.session.scalar(
+        select(AuditEvent.id).where(AuditEvent.chain_id.not_in(known_chains or {0})).order_by(AuditEvent.id).limit(1)
+    )
+    for head in db.session.scalars(select(AuditChainHead).order_by(AuditChainHead.id)):
+        expected_prev: str | None = None
+        for event in _chain_events(head.id):
+            # After a purge the oldest remaining event links to a hash no longer stored: start from it.
+            if expected_prev is not None and event.prev_hash != expected_prev:
+                return checked, ChainBreak(event.id, event.created_at, "its prev_hash does not match the event before")
+            if _digest(event) != event.hash:
+                return checked, ChainBreak(event.id, event.created_at, "its content does not match its hash")
+            expected_prev = event.hash
+            checked += 1
+        if head.last_hash != (expected_prev or GENESIS) and not (expected_prev is None and head.count == 0):
+            started = head.started_at or utcnow()
+            return checked, ChainBreak(0, started, f"chain {head.id} does not end at its head (events were removed)")
+    if orphans is not None:
+        event = db.session.get(AuditEvent, orphans)
+        return checked, ChainBreak(event.id, event.created_at, "it belongs to no known chain")
     return checked, None

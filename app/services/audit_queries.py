@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Select, delete, func, select
 
 from app.extensions import db
-from app.models import AuditEvent
+from app.models import AuditChainHead, AuditEvent
 from app.services import audit
 
 PAGE_SIZE = 50
@@ -150,6 +150,9 @@ def purge(before: datetime, *, actor: str, dry_run: bool = False) -> int:
     if dry_run:
         return count
     db.session.execute(delete(AuditEvent).where(condition))
+    # A chain left without events (a process long gone) would otherwise look like one whose events were removed.
+    emptied = ~select(AuditEvent.id).where(AuditEvent.chain_id == AuditChainHead.id).exists()
+    db.session.execute(delete(AuditChainHead).where(emptied))
     audit.record(
         "audit_purge", "ok", actor=actor, detail={"before": before.isoformat(), "deleted": count}, commit=False
     )

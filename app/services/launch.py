@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import NoReturn
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app import lti
 from app.errors import Forbidden, GatewayError, LinkNotFound, LtiNotConfigured, ProfileInvalid, ProfileMissing
@@ -41,16 +41,23 @@ class Redirect:
     url: str
 
 
+# Every click reads one link and one profile: plain rows (read-only, with the models' attribute names) cost a
+# fraction of loading ORM objects into the session (bench/README.md), and the launch never changes them.
+_LINK_BY_SLUG = select(LaunchLink.__table__).where(LaunchLink.__table__.c.slug == bindparam("slug"))
+_PROFILE_BY_LOGIN = select(Profile.__table__).where(Profile.__table__.c.login == bindparam("login"))
+
+
 def find_link(slug: str) -> LaunchLink:
-    """Return the enabled link named `slug`; raises LinkNotFound otherwise."""
-    link = db.session.execute(select(LaunchLink).where(LaunchLink.slug == slug)).scalar_one_or_none()
+    """Return the enabled link named `slug` (a read-only row); raises LinkNotFound otherwise."""
+    link = db.session.execute(_LINK_BY_SLUG, {"slug": slug}).first()
     if link is None or not link.enabled:
         raise LinkNotFound(f"There is no active launch link called “{slug}”.")
     return link
 
 
 def find_profile(login: str) -> Profile | None:
-    return db.session.execute(select(Profile).where(Profile.login == login.lower())).scalar_one_or_none()
+    """Return the profile of `login` (a read-only row), or None."""
+    return db.session.execute(_PROFILE_BY_LOGIN, {"login": login.lower()}).first()
 
 
 def _on_behalf(req: LaunchRequest) -> dict:

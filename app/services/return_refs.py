@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -20,7 +21,13 @@ class ReturnRef:
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
     if purpose not in PURPOSES:
         raise ValueError(f"unknown reference purpose {purpose!r}")
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"tbook-gateway.{purpose}")
+    return _cached_serializer(current_app.config["SECRET_KEY"], purpose)
+
+
+@lru_cache(maxsize=8)
+def _cached_serializer(secret_key: str, purpose: str) -> URLSafeTimedSerializer:
+    # Built once per key: every click makes two references.
+    return URLSafeTimedSerializer(secret_key, salt=f"tbook-gateway.{purpose}")
 
 
 def make(slug: str, correlation_id: str, purpose: str = "lti-return") -> str:

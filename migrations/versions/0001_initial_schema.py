@@ -29,14 +29,12 @@ def upgrade():
     with op.batch_alter_table('account', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_account_login'), ['login'], unique=True)
 
-    audit_chain_head = op.create_table('audit_chain_head',
+    op.create_table('audit_chain_head',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('last_hash', sa.String(length=64), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_chain_head'))
     )
-    # The chain's head exists from the start, so that concurrent first writers only ever UPDATE it.
-    op.bulk_insert(audit_chain_head, [{'id': 1, 'last_hash': '0' * 64, 'count': 0}])
     op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),

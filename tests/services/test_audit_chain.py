@@ -3,7 +3,7 @@
 import threading
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from app.extensions import db
 from app.models import AuditChainHead, AuditEvent
@@ -31,17 +31,37 @@ def write_concurrently(app, writers: int = 8, each: int = 5) -> list[Exception]:
     return errors
 
 
-@pytest.mark.parametrize("head_present", [True, False], ids=["head migrated", "head missing"])
-def test_concurrent_writers_extend_one_unbroken_chain(app, head_present):
-    if not head_present:
-        with app.app_context():
-            db.session.execute(delete(AuditChainHead))
-            db.session.commit()
-    assert write_concurrently(app) == []
+def test_concurrent_writers_keep_every_chain_unbroken(app, make_gateway):
+    other_instance = make_gateway()  # another process's worth of state, on the same database
+    assert write_concurrently(app) == [] and write_concurrently(other_instance, writers=4, each=10) == []
     with app.app_context():
-        assert db.session.scalar(select(func.count(AuditEvent.id))) == 40
+        assert db.session.scalar(select(func.count(AuditEvent.id))) == 80
+        assert audit.verify_chain() == (80, None)
+        assert db.session.scalar(select(func.count(AuditChainHead.id))) >= 2
+
+
+def test_removing_the_newest_event_of_a_chain_shows(app):
+    with app.app_context():
+        for i in range(3):
+            audit.record("test", "ok", actor=f"user{i}")
+        newest = db.session.scalar(select(func.max(AuditEvent.id)))
+        db.session.execute(delete(AuditEvent).where(AuditEvent.id == newest))
+        db.session.commit()
         checked, broken = audit.verify_chain()
-        assert (checked, broken) == (40, None)
+        assert checked == 2 and "does not end at its head" in broken.reason
+
+
+def test_an_event_moved_to_another_chain_shows(app, make_gateway):
+    with app.app_context():
+        audit.record("test", "ok", actor="a")
+        audit.record("test", "ok", actor="a")
+    with make_gateway().app_context():
+        audit.record("test", "ok", actor="b")
+        first = db.session.scalar(select(func.min(AuditEvent.id)))
+        other_chain = db.session.scalar(select(func.max(AuditChainHead.id)))
+        db.session.execute(update(AuditEvent).where(AuditEvent.id == first).values(chain_id=other_chain))
+        db.session.commit()
+        assert audit.verify_chain()[1] is not None
 
 
 def test_chain_verifies_whatever_the_postgresql_session_time_zone(make_gateway, database_url):
