@@ -48,16 +48,27 @@ def api(sandbox_app: Flask) -> FlaskClient:
 @pytest.fixture
 def auth(api: FlaskClient) -> dict[str, str]:
     """Return an Authorization header with a fresh access token."""
-    response = api.post("/api/token", data={"grant_type": "client_credential", "client_id": "sandbox-client",
-                                            "client_secret": "sandbox-secret"})
+    response = api.post(
+        "/api/token",
+        data={"grant_type": "client_credential", "client_id": "sandbox-client", "client_secret": "sandbox-secret"},
+    )
     return {"Authorization": f"Bearer {response.json['access_token']}"}
 
 
 def profile(**overrides: object) -> dict:
     """Return a valid custom_data profile for a new learner, with overrides."""
-    data = {"entityID": "25", "connectionType": "login", "login": "paul.martin@example.com",
-            "civility": "m", "lastname": "Martin", "firstname": "Paul", "filter": ["Onboarding"],
-            "location": ["Lyon"], "country": ["France"], "testUser": 0}
+    data = {
+        "entityID": "25",
+        "connectionType": "login",
+        "login": "paul.martin@example.com",
+        "civility": "m",
+        "lastname": "Martin",
+        "firstname": "Paul",
+        "filter": ["Onboarding"],
+        "location": ["Lyon"],
+        "country": ["France"],
+        "testUser": 0,
+    }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -79,13 +90,18 @@ def launch_params(data: dict | None = None, **overrides: str | None) -> dict[str
 def sign_launch() -> Callable[..., str]:
     """Return ``sign(params, url=LTI_URL, key=..., secret=..., timestamp=None, nonce=None) -> body``."""
 
-    def sign(params: dict[str, str], url: str = LTI_URL, key: str = "sandbox-client",
-             secret: str = "sandbox-lti-secret", timestamp: str | None = None,
-             nonce: str | None = None) -> str:
-        client = Client(key, client_secret=secret, signature_type=SIGNATURE_TYPE_BODY,
-                        timestamp=timestamp, nonce=nonce)
-        _, _, body = client.sign(url, http_method="POST", body=params,
-                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    def sign(
+        params: dict[str, str],
+        url: str = LTI_URL,
+        key: str = "sandbox-client",
+        secret: str = "sandbox-lti-secret",
+        timestamp: str | None = None,
+        nonce: str | None = None,
+    ) -> str:
+        client = Client(key, client_secret=secret, signature_type=SIGNATURE_TYPE_BODY, timestamp=timestamp, nonce=nonce)
+        _, _, body = client.sign(
+            url, http_method="POST", body=params, headers={"Content-Type": "application/x-www-form-urlencoded"}
+        )
         return body
 
     return sign

@@ -5,15 +5,29 @@ from __future__ import annotations
 import jwt
 import pytest
 
-CREDENTIALS = {"grant_type": "client_credential", "client_id": "sandbox-client",
-               "client_secret": "sandbox-secret"}
+CREDENTIALS = {"grant_type": "client_credential", "client_id": "sandbox-client", "client_secret": "sandbox-secret"}
 NEW_LEARNER = {
-    "entity[identifier]": "24", "login": "john.smith@example.com", "civility": "m", "lastname": "Smith",
-    "firstname": "John", "code": "23563", "jobTitle": "Communication officer", "seniority": "3",
-    "level": "Master", "contactEmail[0]": "john@example.com", "contactEmail[1]": "js@example.com",
-    "phone": "+33600000000", "filter[1]": "May 2018", "filter[0]": "Session 1", "location[0]": "Paris",
-    "country[0]": "France", "testUser": "1", "externalID": "23", "assignation": "0",
-    "sendingConnectionEmail": "0", "password": "ignored-by-sandbox",
+    "entity[identifier]": "24",
+    "login": "john.smith@example.com",
+    "civility": "m",
+    "lastname": "Smith",
+    "firstname": "John",
+    "code": "23563",
+    "jobTitle": "Communication officer",
+    "seniority": "3",
+    "level": "Master",
+    "contactEmail[0]": "john@example.com",
+    "contactEmail[1]": "js@example.com",
+    "phone": "+33600000000",
+    "filter[1]": "May 2018",
+    "filter[0]": "Session 1",
+    "location[0]": "Paris",
+    "country[0]": "France",
+    "testUser": "1",
+    "externalID": "23",
+    "assignation": "0",
+    "sendingConnectionEmail": "0",
+    "password": "ignored-by-sandbox",
 }
 
 
@@ -75,16 +89,19 @@ def test_unknown_api_path_is_json_404(api, auth):
 
 def test_get_client(api, auth):
     assert api.get("/api/getClient", headers=auth).json == {
-        "name": "Demo Organisation", "logo": "static/demo-organisation.png",
-        "description": "Demonstration client of the T-book sandbox", "city": "Paris",
-        "address": "2 avenue Charles de Gaulle", "zip": "75008"}
+        "name": "Demo Organisation",
+        "logo": "static/demo-organisation.png",
+        "description": "Demonstration client of the T-book sandbox",
+        "city": "Paris",
+        "address": "2 avenue Charles de Gaulle",
+        "zip": "75008",
+    }
 
 
 class TestEntities:
     def test_lists_only_the_clients_entities(self, api, auth):
         entities = api.get("/api/getEntities", headers=auth).json
-        assert [(e["entityID"], e["name"]) for e in entities] == [
-            ("24", "Paris Campus"), ("25", "Lyon Campus")]
+        assert [(e["entityID"], e["name"]) for e in entities] == [("24", "Paris Campus"), ("25", "Lyon Campus")]
         assert set(entities[0]) == {"entityID", "name", "description", "address", "city", "zip", "language"}
 
     def test_get_entity(self, api, auth):
@@ -99,12 +116,26 @@ class TestEntities:
 
 class TestLearners:
     def test_all_learners_in_the_documented_shape(self, api, auth):
-        assert api.get("/api/getAllLearners", headers=auth).json == [{
-            "learnerID": "1", "login": "jane.doe@example.com",
-            "entity": {"entityID": "24", "entityName": "Paris Campus"},
-            "civility": "mme", "lastname": "Doe", "firstname": "Jane", "code": "", "jobTitle": "",
-            "seniority": "", "level": "", "contactEmail": [], "phone": "", "filter": ["Session 1"],
-            "location": ["Paris"], "country": ["France"], "testUser": 0}]
+        assert api.get("/api/getAllLearners", headers=auth).json == [
+            {
+                "learnerID": "1",
+                "login": "jane.doe@example.com",
+                "entity": {"entityID": "24", "entityName": "Paris Campus"},
+                "civility": "mme",
+                "lastname": "Doe",
+                "firstname": "Jane",
+                "code": "",
+                "jobTitle": "",
+                "seniority": "",
+                "level": "",
+                "contactEmail": [],
+                "phone": "",
+                "filter": ["Session 1"],
+                "location": ["Paris"],
+                "country": ["France"],
+                "testUser": 0,
+            }
+        ]
 
     def test_learners_of_one_entity(self, api, auth):
         assert [x["learnerID"] for x in api.get("/api/getAllLearners/24", headers=auth).json] == ["1"]
@@ -116,11 +147,13 @@ class TestLearners:
         assert api.get("/api/getOneLearner/1", headers=auth).json["login"] == "jane.doe@example.com"
         assert_error(api.get("/api/getOneLearner/999", headers=auth), 404, "not_found")
 
-    @pytest.mark.parametrize("identifier_type, identifier", [
-        ("email", "jane.doe@example.com"), ("learnerId", "1"), ("externalId", "1001")])
+    @pytest.mark.parametrize(
+        "identifier_type, identifier", [("email", "jane.doe@example.com"), ("learnerId", "1"), ("externalId", "1001")]
+    )
     def test_find_one_learner(self, api, auth, identifier_type, identifier):
-        response = api.post("/api/getOneLearner", headers=auth,
-                            data={"identifierType": identifier_type, "identifier": identifier})
+        response = api.post(
+            "/api/getOneLearner", headers=auth, data={"identifierType": identifier_type, "identifier": identifier}
+        )
         assert response.json["learnerID"] == "1"
 
     def test_find_one_learner_errors(self, api, auth):
@@ -138,25 +171,23 @@ class TestInsertLearner:
         assert learner["filter"] == ["Session 1", "May 2018"]
         assert learner["contactEmail"] == ["john@example.com", "js@example.com"]
         assert learner["testUser"] == 1 and learner["jobTitle"] == "Communication officer"
-        found = api.post("/api/getOneLearner", headers=auth,
-                         data={"identifierType": "externalId", "identifier": "23"}).json
+        found = api.post(
+            "/api/getOneLearner", headers=auth, data={"identifierType": "externalId", "identifier": "23"}
+        ).json
         assert found == learner
 
     @pytest.mark.parametrize("missing", ["entity[identifier]", "login", "civility", "lastname", "firstname"])
     def test_required_fields(self, api, auth, missing):
         data = {k: v for k, v in NEW_LEARNER.items() if k != missing}
-        assert missing in assert_error(api.post("/api/insertLearner", headers=auth, data=data), 400,
-                                       "bad_request")
+        assert missing in assert_error(api.post("/api/insertLearner", headers=auth, data=data), 400, "bad_request")
 
-    @pytest.mark.parametrize("field, value", [
-        ("civility", "dr"), ("login", "not-an-email"), ("testUser", "2")])
+    @pytest.mark.parametrize("field, value", [("civility", "dr"), ("login", "not-an-email"), ("testUser", "2")])
     def test_invalid_values(self, api, auth, field, value):
         response = api.post("/api/insertLearner", headers=auth, data={**NEW_LEARNER, field: value})
         assert_error(response, 400, "bad_request")
 
     def test_duplicate_login_is_conflict(self, api, auth):
-        response = api.post("/api/insertLearner", headers=auth,
-                            data={**NEW_LEARNER, "login": "jane.doe@example.com"})
+        response = api.post("/api/insertLearner", headers=auth, data={**NEW_LEARNER, "login": "jane.doe@example.com"})
         assert_error(response, 409, "conflict")
 
     def test_entity_by_name_is_created_on_demand(self, api, auth):
@@ -174,10 +205,19 @@ class TestInsertLearner:
 
 class TestUpdateLearner:
     def test_changes_only_posted_fields_and_adds_sessions(self, api, auth):
-        response = api.post("/api/updateLearner", headers=auth, data={
-            "identifierType": "email", "identifier": "jane.doe@example.com", "jobTitle": "Trainer",
-            "filter[0]": "Session 2", "filter[1]": "Session 1", "location[0]": "Lyon",
-            "contactEmail[0]": "jane@example.com"})
+        response = api.post(
+            "/api/updateLearner",
+            headers=auth,
+            data={
+                "identifierType": "email",
+                "identifier": "jane.doe@example.com",
+                "jobTitle": "Trainer",
+                "filter[0]": "Session 2",
+                "filter[1]": "Session 1",
+                "location[0]": "Lyon",
+                "contactEmail[0]": "jane@example.com",
+            },
+        )
         learner = response.json
         assert learner["jobTitle"] == "Trainer"
         assert learner["lastname"] == "Doe" and learner["civility"] == "mme"
@@ -186,15 +226,21 @@ class TestUpdateLearner:
         assert learner["contactEmail"] == ["jane@example.com"]
 
     def test_unknown_learner_is_not_found(self, api, auth):
-        response = api.post("/api/updateLearner", headers=auth,
-                            data={"identifierType": "learnerId", "identifier": "404", "lastname": "X"})
+        response = api.post(
+            "/api/updateLearner",
+            headers=auth,
+            data={"identifierType": "learnerId", "identifier": "404", "lastname": "X"},
+        )
         assert_error(response, 404, "not_found")
 
 
 class TestRemoveLearnerSession:
     def test_removes_the_session(self, api, auth):
-        response = api.post("/api/removeLearnerSession", headers=auth, data={
-            "identifierType": "learnerId", "identifier": "1", "filter": "Session 1", "location": "Paris"})
+        response = api.post(
+            "/api/removeLearnerSession",
+            headers=auth,
+            data={"identifierType": "learnerId", "identifier": "1", "filter": "Session 1", "location": "Paris"},
+        )
         assert response.json["filter"] == [] and response.json["location"] == []
 
     def test_errors(self, api, auth):
@@ -205,8 +251,12 @@ class TestRemoveLearnerSession:
 
 
 class TestAuthToken:
-    REQUEST = {"userType": "1", "connectionType": "login", "identifier": "jane.doe@example.com",
-               "errorUrl": "http://gateway.example/sso/error"}
+    REQUEST = {
+        "userType": "1",
+        "connectionType": "login",
+        "identifier": "jane.doe@example.com",
+        "errorUrl": "http://gateway.example/sso/error",
+    }
 
     def test_returns_a_one_time_url_on_the_sandbox(self, api, auth):
         body = api.post("/api/authToken", headers=auth, data=self.REQUEST).json
@@ -217,12 +267,15 @@ class TestAuthToken:
         data = {**self.REQUEST, "connectionType": "id", "identifier": "1001"}
         assert api.post("/api/authToken", headers=auth, data=data).status_code == 200
 
-    @pytest.mark.parametrize("field, value, status, code", [
-        ("identifier", "nobody@example.com", 404, "not_found"),
-        ("userType", "3", 400, "bad_request"),
-        ("connectionType", "sso", 400, "bad_request"),
-        ("errorUrl", "", 400, "bad_request"),
-    ])
+    @pytest.mark.parametrize(
+        "field, value, status, code",
+        [
+            ("identifier", "nobody@example.com", 404, "not_found"),
+            ("userType", "3", 400, "bad_request"),
+            ("connectionType", "sso", 400, "bad_request"),
+            ("errorUrl", "", 400, "bad_request"),
+        ],
+    )
     def test_errors(self, api, auth, field, value, status, code):
         response = api.post("/api/authToken", headers=auth, data={**self.REQUEST, field: value})
         assert_error(response, status, code)

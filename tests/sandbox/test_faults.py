@@ -7,8 +7,7 @@ import pytest
 
 from tests.sandbox.conftest import launch_params
 
-CREDENTIALS = {"grant_type": "client_credential", "client_id": "sandbox-client",
-               "client_secret": "sandbox-secret"}
+CREDENTIALS = {"grant_type": "client_credential", "client_id": "sandbox-client", "client_secret": "sandbox-secret"}
 
 
 def get_token(sandbox) -> httpx.Response:
@@ -50,17 +49,24 @@ def test_drop_closes_the_connection_without_a_response(sandbox):
 def test_lti_error_refuses_the_launch(sandbox, sign_launch):
     sandbox.set_fault(path="/api/lti", lti_error="Your account is suspended")
     body = sign_launch(launch_params(), url=sandbox.lti_url)
-    response = httpx.post(sandbox.lti_url, content=body,
-                          headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = httpx.post(sandbox.lti_url, content=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert response.status_code == 302
     assert "lti_errormsg=Your+account+is+suspended" in response.headers["Location"]
 
 
 def test_faults_are_listed_and_checked(sandbox):
     sandbox.set_fault(status=500, count=3)
-    assert httpx.get(f"{sandbox.url}/_sandbox/faults").json()["faults"] == [{
-        "path": "/api", "status": 500, "count": 3, "latency": 0.0, "retry_after": None, "drop": False,
-        "lti_error": None}]
+    assert httpx.get(f"{sandbox.url}/_sandbox/faults").json()["faults"] == [
+        {
+            "path": "/api",
+            "status": 500,
+            "count": 3,
+            "latency": 0.0,
+            "retry_after": None,
+            "drop": False,
+            "lti_error": None,
+        }
+    ]
     for bad in ({"status": 200}, {"count": 0, "status": 500}, {"path": "api"}, {}, {"colour": "red"}):
         response = httpx.post(f"{sandbox.url}/_sandbox/faults", json=bad)
         assert response.status_code == 400, bad
@@ -68,8 +74,11 @@ def test_faults_are_listed_and_checked(sandbox):
 
 def test_reset_restores_the_seed_and_clears_faults(sandbox):
     token = get_token(sandbox).json()["access_token"]
-    httpx.post(f"{sandbox.api_url}/updateLearner", headers={"Authorization": f"Bearer {token}"},
-               data={"identifier": "jane.doe@example.com", "lastname": "Changed"})
+    httpx.post(
+        f"{sandbox.api_url}/updateLearner",
+        headers={"Authorization": f"Bearer {token}"},
+        data={"identifier": "jane.doe@example.com", "lastname": "Changed"},
+    )
     sandbox.set_fault(status=500)
     sandbox.reset()
     assert sandbox.requests() == []
@@ -79,11 +88,19 @@ def test_reset_restores_the_seed_and_clears_faults(sandbox):
 
 def test_request_log_never_holds_secrets_or_tokens(sandbox):
     token = get_token(sandbox).json()["access_token"]
-    httpx.post(f"{sandbox.api_url}/getOneLearner", headers={"Authorization": f"Bearer {token}"},
-               data={"identifierType": "learnerId", "identifier": "1"})
+    httpx.post(
+        f"{sandbox.api_url}/getOneLearner",
+        headers={"Authorization": f"Bearer {token}"},
+        data={"identifierType": "learnerId", "identifier": "1"},
+    )
     log = sandbox.requests()
     assert [(e["method"], e["path"], e["status"]) for e in log] == [
-        ("POST", "/api/token", 200), ("POST", "/api/getOneLearner", 200)]
-    assert log[0]["fields"] == {"grant_type": "client_credential", "client_id": "sandbox-client",
-                                "client_secret": "***"}
+        ("POST", "/api/token", 200),
+        ("POST", "/api/getOneLearner", 200),
+    ]
+    assert log[0]["fields"] == {
+        "grant_type": "client_credential",
+        "client_id": "sandbox-client",
+        "client_secret": "***",
+    }
     assert "sandbox-secret" not in str(log) and token not in str(log)

@@ -42,8 +42,16 @@ def test_launch_creates_the_learner_and_signs_in(api, auth, sign_launch):
 
 
 def test_launch_updates_an_existing_learner_by_external_id(api, auth, sign_launch):
-    data = profile(connectionType="id", externalID="1001", login="jane.doe@example.com", entityID="24",
-                   civility="mme", lastname="Doe", firstname="Janet", filter=["Session 2"])
+    data = profile(
+        connectionType="id",
+        externalID="1001",
+        login="jane.doe@example.com",
+        entityID="24",
+        civility="mme",
+        lastname="Doe",
+        firstname="Janet",
+        filter=["Session 2"],
+    )
     assert post_launch(api, sign_launch(launch_params(data))).status_code == 303
     jane = learner(api, auth, "jane.doe@example.com").json
     assert jane["learnerID"] == "1" and jane["firstname"] == "Janet"
@@ -98,17 +106,20 @@ def test_missing_nonce_is_refused(api, sign_launch):
     assert "Missing or malformed OAuth parameters" in refusal(post_launch(api, urlencode(signed, doseq=True)))
 
 
-@pytest.mark.parametrize("overrides, expected", [
-    ({"lti_message_type": "ContentItemSelectionRequest"}, "lti_message_type"),
-    ({"lti_version": "LTI-2p0"}, "lti_version"),
-    ({"custom_data": "{not json"}, "not valid JSON"),
-    ({"custom_data": None}, "no custom_data"),
-    ({"custom_data": json.dumps(profile(firstname=None))}, "firstname"),
-    ({"custom_data": json.dumps(profile(connectionType="id"))}, "externalID is required"),
-    ({"custom_data": json.dumps(profile(civility="dr"))}, "civility"),
-    ({"custom_data": json.dumps(profile(entityID="12345"))}, "No entity with entityID 12345"),
-    ({"custom_data": json.dumps(profile(entityID="99"))}, "not accessible"),
-])
+@pytest.mark.parametrize(
+    "overrides, expected",
+    [
+        ({"lti_message_type": "ContentItemSelectionRequest"}, "lti_message_type"),
+        ({"lti_version": "LTI-2p0"}, "lti_version"),
+        ({"custom_data": "{not json"}, "not valid JSON"),
+        ({"custom_data": None}, "no custom_data"),
+        ({"custom_data": json.dumps(profile(firstname=None))}, "firstname"),
+        ({"custom_data": json.dumps(profile(connectionType="id"))}, "externalID is required"),
+        ({"custom_data": json.dumps(profile(civility="dr"))}, "civility"),
+        ({"custom_data": json.dumps(profile(entityID="12345"))}, "No entity with entityID 12345"),
+        ({"custom_data": json.dumps(profile(entityID="99"))}, "not accessible"),
+    ],
+)
 def test_bad_launches_go_back_with_lti_errormsg(api, sign_launch, overrides, expected):
     assert expected in refusal(post_launch(api, sign_launch(launch_params(**overrides))))
 
@@ -125,7 +136,7 @@ def test_debug_displays_the_request_escaped(api, sign_launch):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
-    assert '&#34;jobTitle&#34;: &#34;&lt;script&gt;' in page  # custom_data pretty-printed (indent 2)
+    assert "&#34;jobTitle&#34;: &#34;&lt;script&gt;" in page  # custom_data pretty-printed (indent 2)
     for name in ("oauth_signature", "oauth_nonce", "lti_message_type", "custom_debug"):
         assert f"<code>{name}</code>" in page
     assert "valid" in page and "Continue to T-book" in page

@@ -10,9 +10,13 @@ import httpx
 
 
 def test_runs_and_prints_its_credentials():
-    process = subprocess.Popen([sys.executable, "-m", "sandbox", "--port", "0"], stdout=subprocess.PIPE,
-                               text=True, cwd=Path(__file__).parents[2],
-                               env={"PATH": "", "SANDBOX_LTI_SECRET": "from-env"})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parents[2],
+        env={"PATH": "", "SANDBOX_LTI_SECRET": "from-env"},
+    )
     try:
         banner = [process.stdout.readline() for _ in range(7)]
         text = "".join(banner)

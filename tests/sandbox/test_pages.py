@@ -12,9 +12,11 @@ ERROR_URL = "http://gateway.example/sso/error"
 @pytest.fixture
 def sso_path(api, auth):
     """Return the path of a fresh authentificationUrl for Jane Doe."""
-    body = api.post("/api/authToken", headers=auth, data={
-        "userType": "1", "connectionType": "login", "identifier": "jane.doe@example.com",
-        "errorUrl": ERROR_URL}).json
+    body = api.post(
+        "/api/authToken",
+        headers=auth,
+        data={"userType": "1", "connectionType": "login", "identifier": "jane.doe@example.com", "errorUrl": ERROR_URL},
+    ).json
     return urlsplit(body["authentificationUrl"]).path
 
 
@@ -53,7 +55,10 @@ def test_home_when_not_signed_in(api):
 
 
 def test_teacher_sign_in_is_shown(api, auth):
-    body = api.post("/api/authToken", headers=auth, data={
-        "userType": "2", "connectionType": "id", "identifier": "1001", "errorUrl": ERROR_URL}).json
+    body = api.post(
+        "/api/authToken",
+        headers=auth,
+        data={"userType": "2", "connectionType": "id", "identifier": "1001", "errorUrl": ERROR_URL},
+    ).json
     api.get(urlsplit(body["authentificationUrl"]).path)
     assert "signed in as teacher" in api.get("/home").get_data(as_text=True)

@@ -44,10 +44,16 @@ def make_client(sandbox, clock, events) -> Callable[..., TBookClient]:
     clients: list[TBookClient] = []
 
     def make(**overrides: object) -> TBookClient:
-        options = {"api_url": sandbox.api_url, "client_id": "sandbox-client",
-                   "client_secret": "sandbox-secret", "retry": PINNED, "clock": clock,
-                   "sleep": clock.sleep, "timeout": 5.0,
-                   "on_event": lambda name, **fields: events.append((name, fields))}
+        options = {
+            "api_url": sandbox.api_url,
+            "client_id": "sandbox-client",
+            "client_secret": "sandbox-secret",
+            "retry": PINNED,
+            "clock": clock,
+            "sleep": clock.sleep,
+            "timeout": 5.0,
+            "on_event": lambda name, **fields: events.append((name, fields)),
+        }
         options.update(overrides)
         client = TBookClient(**options)  # type: ignore[arg-type]
         clients.append(client)

@@ -7,10 +7,21 @@ import pytest
 
 from app.tbook import AuthToken, Conflict, Entity, Forbidden, Learner, NotFound
 
-NEW_LEARNER = {"entityID": "25", "login": "paul.martin@example.com", "civility": "m", "lastname": "Martin",
-               "firstname": "Paul", "jobTitle": "Engineer", "contactEmail": ["paul@example.com"],
-               "filter": ["Onboarding", "May 2018"], "location": ["Lyon"], "country": ["France"],
-               "testUser": 1, "externalID": "2390", "assignation": 0}
+NEW_LEARNER = {
+    "entityID": "25",
+    "login": "paul.martin@example.com",
+    "civility": "m",
+    "lastname": "Martin",
+    "firstname": "Paul",
+    "jobTitle": "Engineer",
+    "contactEmail": ["paul@example.com"],
+    "filter": ["Onboarding", "May 2018"],
+    "location": ["Lyon"],
+    "country": ["France"],
+    "testUser": 1,
+    "externalID": "2390",
+    "assignation": 0,
+}
 
 
 def test_get_token(client):
@@ -25,8 +36,9 @@ def test_get_client(client):
 
 def test_entities(client):
     assert [e.entity_id for e in client.get_entities()] == ["24", "25"]
-    assert client.get_entity(24) == Entity("24", "Paris Campus", "Head office campus",
-                                           "2 avenue Charles de Gaulle", "Paris", "75008", "FR")
+    assert client.get_entity(24) == Entity(
+        "24", "Paris Campus", "Head office campus", "2 avenue Charles de Gaulle", "Paris", "75008", "FR"
+    )
     with pytest.raises(Forbidden):
         client.get_entity("99")
 
@@ -34,7 +46,11 @@ def test_entities(client):
 def test_learners(client):
     jane = client.get_learner(1)
     assert (jane.login, jane.entity_id, jane.entity_name, jane.filter) == (
-        "jane.doe@example.com", "24", "Paris Campus", ["Session 1"])
+        "jane.doe@example.com",
+        "24",
+        "Paris Campus",
+        ["Session 1"],
+    )
     assert client.get_all_learners() == [jane]
     assert client.get_all_learners(25) == []
     assert client.find_learner("externalId", "1001") == jane
@@ -46,7 +62,11 @@ def test_insert_learner(client, sandbox):
     learner = client.insert_learner(NEW_LEARNER)
     assert isinstance(learner, Learner)
     assert (learner.entity_name, learner.filter, learner.test_user, learner.job_title) == (
-        "Lyon Campus", ["Onboarding", "May 2018"], 1, "Engineer")
+        "Lyon Campus",
+        ["Onboarding", "May 2018"],
+        1,
+        "Engineer",
+    )
     fields = sandbox.requests("/api/insertLearner")[0]["fields"]
     assert fields["entity[identifier]"] == "25" and fields["filter[1]"] == "May 2018"
     assert fields["entity[create]"] == "0" and fields["sendingConnectionEmail"] == "0"

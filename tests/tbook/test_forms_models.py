@@ -9,14 +9,28 @@ from app.tbook.forms import encode_learner_fields
 
 
 def test_encodes_t_book_form_fields():
-    assert encode_learner_fields({
-        "entityID": 24, "login": "jane@example.com", "contactEmail": ["a@example.com", "b@example.com"],
-        "filter": ["Session 1", "May 2018"], "location": "Paris", "testUser": True, "assignation": 0,
-        "phone": None, "code": "",
-    }) == [
-        ("entity[identifier]", "24"), ("login", "jane@example.com"), ("contactEmail[0]", "a@example.com"),
-        ("contactEmail[1]", "b@example.com"), ("filter[0]", "Session 1"), ("filter[1]", "May 2018"),
-        ("location[0]", "Paris"), ("testUser", "1"), ("assignation", "0"),
+    assert encode_learner_fields(
+        {
+            "entityID": 24,
+            "login": "jane@example.com",
+            "contactEmail": ["a@example.com", "b@example.com"],
+            "filter": ["Session 1", "May 2018"],
+            "location": "Paris",
+            "testUser": True,
+            "assignation": 0,
+            "phone": None,
+            "code": "",
+        }
+    ) == [
+        ("entity[identifier]", "24"),
+        ("login", "jane@example.com"),
+        ("contactEmail[0]", "a@example.com"),
+        ("contactEmail[1]", "b@example.com"),
+        ("filter[0]", "Session 1"),
+        ("filter[1]", "May 2018"),
+        ("location[0]", "Paris"),
+        ("testUser", "1"),
+        ("assignation", "0"),
     ]
 
 
@@ -26,14 +40,33 @@ def test_unknown_fields_are_refused():
 
 
 def test_learner_from_documented_example():
-    learner = Learner.from_json({
-        "learnerID": 1, "login": "john@example.com", "entity": {"entityID": 24, "entityName": "Entity n°1"},
-        "civility": "m", "lastname": "Doe", "firstname": "John", "code": "23563",
-        "jobTitle": "Communication officer", "seniority": "3", "level": "Master",
-        "contactEmail": ["john@example.com"], "phone": "+33600000000", "filter": ["Session 1", "May 2018"],
-        "location": ["Paris"], "country": ["France"], "testUser": 0, "externalID": 2390})
+    learner = Learner.from_json(
+        {
+            "learnerID": 1,
+            "login": "john@example.com",
+            "entity": {"entityID": 24, "entityName": "Entity n°1"},
+            "civility": "m",
+            "lastname": "Doe",
+            "firstname": "John",
+            "code": "23563",
+            "jobTitle": "Communication officer",
+            "seniority": "3",
+            "level": "Master",
+            "contactEmail": ["john@example.com"],
+            "phone": "+33600000000",
+            "filter": ["Session 1", "May 2018"],
+            "location": ["Paris"],
+            "country": ["France"],
+            "testUser": 0,
+            "externalID": 2390,
+        }
+    )
     assert (learner.learner_id, learner.entity_id, learner.job_title, learner.external_id) == (
-        "1", "24", "Communication officer", "2390")
+        "1",
+        "24",
+        "Communication officer",
+        "2390",
+    )
 
 
 def test_access_token_expiry_and_masked_repr():

@@ -20,7 +20,10 @@ def test_429_three_times_then_success(client, sandbox, clock, events):
     assert clock.sleeps == [0.25, 0.5, 1.0]
     retries = [fields for name, fields in events if name == "retry"]
     assert [(r["attempt"], r["status"], r["code"]) for r in retries] == [
-        (1, 429, "too_many_requests"), (2, 429, "too_many_requests"), (3, 429, "too_many_requests")]
+        (1, 429, "too_many_requests"),
+        (2, 429, "too_many_requests"),
+        (3, 429, "too_many_requests"),
+    ]
 
 
 def test_500_storm_ends_in_server_error_within_bounds(client, sandbox, clock):
@@ -33,8 +36,9 @@ def test_500_storm_ends_in_server_error_within_bounds(client, sandbox, clock):
 
 
 def test_backoff_is_capped_and_total_time_bounded(make_client, sandbox, clock):
-    client = make_client(retry=RetryPolicy(max_attempts=10, base_delay=1.0, max_delay=2.0, max_total=5.0,
-                                           jitter=lambda delay: delay))
+    client = make_client(
+        retry=RetryPolicy(max_attempts=10, base_delay=1.0, max_delay=2.0, max_total=5.0, jitter=lambda delay: delay)
+    )
     client.get_token()
     sandbox.set_fault(path="/api/getClient", status=503, count=10)
     with pytest.raises(ServerError):
@@ -71,15 +75,17 @@ def test_non_idempotent_calls_are_not_retried_on_5xx(client, sandbox, clock):
     client.get_token()
     sandbox.set_fault(path="/api/insertLearner", status=500)
     with pytest.raises(ServerError):
-        client.insert_learner({"entityID": 24, "login": "a@example.com", "civility": "m", "lastname": "A",
-                               "firstname": "B"})
+        client.insert_learner(
+            {"entityID": 24, "login": "a@example.com", "civility": "m", "lastname": "A", "firstname": "B"}
+        )
     assert attempts(sandbox, "/api/insertLearner") == [500] and clock.sleeps == []
 
 
 def test_conflict_is_not_retried(client, sandbox, clock):
     with pytest.raises(Conflict):
-        client.insert_learner({"entityID": 24, "login": "jane.doe@example.com", "civility": "mme",
-                               "lastname": "Doe", "firstname": "Jane"})
+        client.insert_learner(
+            {"entityID": 24, "login": "jane.doe@example.com", "civility": "mme", "lastname": "Doe", "firstname": "Jane"}
+        )
     assert attempts(sandbox, "/api/insertLearner") == [409] and clock.sleeps == []
 
 

@@ -24,8 +24,13 @@ def test_revoked_token_is_refreshed_once_and_the_call_replayed(client, sandbox, 
     client.get_client()
     sandbox.revoke_tokens()
     assert client.get_client().name == "Demo Organisation"
-    assert paths(sandbox) == [("token", 200), ("getClient", 200), ("getClient", 401), ("token", 200),
-                              ("getClient", 200)]
+    assert paths(sandbox) == [
+        ("token", 200),
+        ("getClient", 200),
+        ("getClient", 401),
+        ("token", 200),
+        ("getClient", 200),
+    ]
     refreshes = [fields["reason"] for name, fields in events if name == "token_refresh"]
     assert refreshes == ["missing", "rejected"]
 
@@ -48,8 +53,7 @@ def test_token_is_renewed_shortly_before_expiry(client, sandbox, clock, events):
 
 def test_threads_sharing_a_store_request_one_token(sandbox, clock):
     store = MemoryTokenStore()
-    clients = [TBookClient(sandbox.api_url, "sandbox-client", "sandbox-secret", token_store=store)
-               for _ in range(8)]
+    clients = [TBookClient(sandbox.api_url, "sandbox-client", "sandbox-secret", token_store=store) for _ in range(8)]
     start = threading.Barrier(len(clients))
     failures: list[BaseException] = []
 

@@ -15,8 +15,7 @@ def test_connection_refused(make_client, unused_url, clock):
         client.get_client()
     err = caught.value
     assert err.status is None and err.code == "connection_error" and err.maybe_sent is False
-    assert str(err) == ("T-book could not be reached on token: the connection could not be opened "
-                        "(ConnectError)")
+    assert str(err) == ("T-book could not be reached on token: the connection could not be opened (ConnectError)")
     assert clock.sleeps == [0.25, 0.5, 1.0]  # nothing was sent, so every attempt was safe
 
 
