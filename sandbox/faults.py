@@ -29,18 +29,28 @@ class Fault:
         fault = cls(**data)
         checks = [
             (isinstance(fault.path, str) and fault.path.startswith("/"), "path must start with /"),
-            (fault.status is None or (type(fault.status) is int and 400 <= fault.status <= 599),
-             "status must be an HTTP error status (400-599)"),
+            (
+                fault.status is None or (type(fault.status) is int and 400 <= fault.status <= 599),
+                "status must be an HTTP error status (400-599)",
+            ),
             (type(fault.count) is int and fault.count >= 1, "count must be a positive integer"),
-            (isinstance(fault.latency, int | float) and 0 <= fault.latency <= 30,
-             "latency must be between 0 and 30 seconds"),
-            (fault.retry_after is None or (type(fault.retry_after) is int and fault.retry_after >= 0),
-             "retry_after must be a non-negative integer"),
+            (
+                isinstance(fault.latency, int | float) and 0 <= fault.latency <= 30,
+                "latency must be between 0 and 30 seconds",
+            ),
+            (
+                fault.retry_after is None or (type(fault.retry_after) is int and fault.retry_after >= 0),
+                "retry_after must be a non-negative integer",
+            ),
             (isinstance(fault.drop, bool), "drop must be true or false"),
-            (fault.lti_error is None or (isinstance(fault.lti_error, str) and fault.lti_error),
-             "lti_error must be a non-empty message"),
-            (bool(fault.status or fault.latency or fault.drop or fault.lti_error),
-             "a fault needs status, latency, drop or lti_error"),
+            (
+                fault.lti_error is None or (isinstance(fault.lti_error, str) and fault.lti_error),
+                "lti_error must be a non-empty message",
+            ),
+            (
+                bool(fault.status or fault.latency or fault.drop or fault.lti_error),
+                "a fault needs status, latency, drop or lti_error",
+            ),
         ]
         for ok, message in checks:
             if not ok:

@@ -26,10 +26,13 @@ def launch() -> Response | str | tuple[str, int]:
         return _refuse(str(refusal))
     sign_in(learner.learner_id, "LTI")
     if request.form.get("custom_debug") == "1":
-        return render_template("debug.html", params=sorted(request.form.items(multi=True)),
-                               custom_data=json.dumps(json.loads(request.form["custom_data"]), indent=2,
-                                                      ensure_ascii=False),
-                               url=request.url, key=current_app.config["SANDBOX_LTI_KEY"])
+        return render_template(
+            "debug.html",
+            params=sorted(request.form.items(multi=True)),
+            custom_data=json.dumps(json.loads(request.form["custom_data"]), indent=2, ensure_ascii=False),
+            url=request.url,
+            key=current_app.config["SANDBOX_LTI_KEY"],
+        )
     return redirect(url_for("pages.home"), 303)
 
 
@@ -40,9 +43,14 @@ def _accept_launch() -> LearnerRecord:
         raise LaunchRefused(fault.lti_error)
     config = current_app.config
     # The signature covers the URL as the consumer posted to it, query string included.
-    verify_launch(request.url, request.get_data(as_text=True), request.headers,
-                  key=config["SANDBOX_LTI_KEY"], secret=config["SANDBOX_LTI_SECRET"],
-                  nonces=sandbox_state().nonces)
+    verify_launch(
+        request.url,
+        request.get_data(as_text=True),
+        request.headers,
+        key=config["SANDBOX_LTI_KEY"],
+        secret=config["SANDBOX_LTI_SECRET"],
+        nonces=sandbox_state().nonces,
+    )
     if request.form.get("lti_message_type") != "basic-lti-launch-request":
         raise LaunchRefused("lti_message_type must be basic-lti-launch-request.")
     if request.form.get("lti_version") != "LTI-1p0":

@@ -69,17 +69,24 @@ class _LaunchValidator(RequestValidator):
         # this dummy secret, so a wrong key costs as much time as a wrong secret.
         return self._secret if client_key == self._key else "dummy-secret"
 
-    def validate_timestamp_and_nonce(self, client_key: str, timestamp: str, nonce: str, request: object,
-                                     request_token: str | None = None,
-                                     access_token: str | None = None) -> bool:
+    def validate_timestamp_and_nonce(
+        self,
+        client_key: str,
+        timestamp: str,
+        nonce: str,
+        request: object,
+        request_token: str | None = None,
+        access_token: str | None = None,
+    ) -> bool:
         # Only looked up here: oauthlib asks before it checks the signature, and a forged launch must not
         # burn the nonce of a genuine one. verify_launch records it once the signature holds.
         self.replayed = self._nonces.seen(client_key, timestamp, nonce)
         return not self.replayed
 
 
-def verify_launch(url: str, body: str, headers: Mapping[str, str], *, key: str, secret: str,
-                  nonces: NonceRegistry) -> None:
+def verify_launch(
+    url: str, body: str, headers: Mapping[str, str], *, key: str, secret: str, nonces: NonceRegistry
+) -> None:
     """Check a launch's OAuth signature with oauthlib's server side; return None when valid.
 
     Raises LaunchRefused with a message saying what was wrong (missing parameters, stale timestamp,
@@ -97,15 +104,21 @@ def verify_launch(url: str, body: str, headers: Mapping[str, str], *, key: str, 
     if request.validator_log.get("client") is False:
         raise LaunchRefused("Unknown OAuth consumer key: use the LTI consumer key of your T-book account.")
     if request.validator_log.get("signature") is False:
-        raise LaunchRefused("Invalid OAuth signature: check the LTI shared secret (the one 'For LTI', "
-                            "not the client secret) and that the launch URL is signed exactly as posted.")
+        raise LaunchRefused(
+            "Invalid OAuth signature: check the LTI shared secret (the one 'For LTI', "
+            "not the client secret) and that the launch URL is signed exactly as posted."
+        )
     if validator.replayed:
         raise LaunchRefused("This launch was already used (OAuth nonce replayed): launch again.")
     if _stale(request.timestamp):
-        raise LaunchRefused(f"The OAuth timestamp is more than {TIMESTAMP_WINDOW} seconds away from "
-                            "T-book's clock: check the consumer's clock and launch again.")
-    raise LaunchRefused("Missing or malformed OAuth parameters (oauth_consumer_key, oauth_nonce, "
-                        "oauth_timestamp, oauth_signature_method, oauth_signature).")
+        raise LaunchRefused(
+            f"The OAuth timestamp is more than {TIMESTAMP_WINDOW} seconds away from "
+            "T-book's clock: check the consumer's clock and launch again."
+        )
+    raise LaunchRefused(
+        "Missing or malformed OAuth parameters (oauth_consumer_key, oauth_nonce, "
+        "oauth_timestamp, oauth_signature_method, oauth_signature)."
+    )
 
 
 def _stale(timestamp: str | None) -> bool:

@@ -49,8 +49,17 @@ def home() -> str:
     except ApiError:  # the sandbox was reset since this browser signed in
         learner, entity = None, None
     if learner is None:
-        return render_template("message.html", title="Not signed in",
-                               message="You are not signed in to T-book. Open T-book from your intranet.")
+        return render_template(
+            "message.html",
+            title="Not signed in",
+            message="You are not signed in to T-book. Open T-book from your intranet.",
+        )
     sessions = [f"{f} — {loc}" for f, loc in product(learner.filter, learner.location)]
-    return render_template("home.html", learner=learner, entity=entity, sessions=sessions,
-                           via=session.get("via"), role=USER_TYPES.get(session.get("user_type", 1)))
+    return render_template(
+        "home.html",
+        learner=learner,
+        entity=entity,
+        sessions=sessions,
+        via=session.get("via"),
+        role=USER_TYPES.get(session.get("user_type", 1)),
+    )

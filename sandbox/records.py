@@ -21,20 +21,30 @@ class EntityRecord:
     def to_json(self) -> dict:
         """Return the entity as ``GET /getEntity`` shows it."""
         return {
-            "entityID": self.entity_id, "name": self.name, "description": self.description,
-            "address": self.address, "city": self.city, "zip": self.zip, "language": self.language,
+            "entityID": self.entity_id,
+            "name": self.name,
+            "description": self.description,
+            "address": self.address,
+            "city": self.city,
+            "zip": self.zip,
+            "language": self.language,
         }
 
 
 #: T-book's single-valued learner fields and the record attribute each one is stored in.
 SCALAR_FIELDS = {
-    "civility": "civility", "lastname": "lastname", "firstname": "firstname", "code": "code",
-    "jobTitle": "job_title", "seniority": "seniority", "level": "level", "phone": "phone",
+    "civility": "civility",
+    "lastname": "lastname",
+    "firstname": "firstname",
+    "code": "code",
+    "jobTitle": "job_title",
+    "seniority": "seniority",
+    "level": "level",
+    "phone": "phone",
     "externalID": "external_id",
 }
 #: T-book's multi-valued learner fields (``name[x]`` in forms, JSON lists).
-LIST_FIELDS = {"contactEmail": "contact_email", "filter": "filter", "location": "location",
-               "country": "country"}
+LIST_FIELDS = {"contactEmail": "contact_email", "filter": "filter", "location": "location", "country": "country"}
 #: Integer flags (0 or 1).
 FLAG_FIELDS = {"testUser": "test_user", "assignation": "assignation"}
 

@@ -21,12 +21,20 @@ OWN_CLIENT = "self"
 def seed_entities() -> list[EntityRecord]:
     """Return fresh copies of the seeded entities (two of ours, one of another client)."""
     return [
-        EntityRecord("24", "Paris Campus", OWN_CLIENT, "Head office campus",
-                     "2 avenue Charles de Gaulle", "Paris", "75008", "FR"),
-        EntityRecord("25", "Lyon Campus", OWN_CLIENT, "Regional campus",
-                     "10 place Bellecour", "Lyon", "69002", "FR"),
-        EntityRecord("99", "Other Client Entity", "other-client", "Belongs to another T-book client",
-                     "1 rue de la Paix", "Paris", "75002", "FR"),
+        EntityRecord(
+            "24", "Paris Campus", OWN_CLIENT, "Head office campus", "2 avenue Charles de Gaulle", "Paris", "75008", "FR"
+        ),
+        EntityRecord("25", "Lyon Campus", OWN_CLIENT, "Regional campus", "10 place Bellecour", "Lyon", "69002", "FR"),
+        EntityRecord(
+            "99",
+            "Other Client Entity",
+            "other-client",
+            "Belongs to another T-book client",
+            "1 rue de la Paix",
+            "Paris",
+            "75002",
+            "FR",
+        ),
     ]
 
 
@@ -34,8 +42,15 @@ def seed_learners() -> list[LearnerRecord]:
     """Return fresh copies of the seeded learners (Jane Doe, learnerID 1)."""
     return [
         LearnerRecord(
-            learner_id="1", login="jane.doe@example.com", entity_id="24", civility="mme",
-            lastname="Doe", firstname="Jane", external_id="1001",
-            filter=["Session 1"], location=["Paris"], country=["France"],
+            learner_id="1",
+            login="jane.doe@example.com",
+            entity_id="24",
+            civility="mme",
+            lastname="Doe",
+            firstname="Jane",
+            external_id="1001",
+            filter=["Session 1"],
+            location=["Paris"],
+            country=["France"],
         ),
     ]

@@ -65,17 +65,18 @@ class Store:
     def learners(self, entity_id: str | None = None) -> list[tuple[LearnerRecord, EntityRecord]]:
         """Return the learners of one entity, or of all the client's entities, with their entity."""
         with self._lock:
-            wanted = {self.entity(entity_id).entity_id} if entity_id else {
-                e.entity_id for e in self.entities()}
-            return [(copy.deepcopy(learner), copy.copy(self._entities[learner.entity_id]))
-                    for learner in self._learners.values() if learner.entity_id in wanted]
+            wanted = {self.entity(entity_id).entity_id} if entity_id else {e.entity_id for e in self.entities()}
+            return [
+                (copy.deepcopy(learner), copy.copy(self._entities[learner.entity_id]))
+                for learner in self._learners.values()
+                if learner.entity_id in wanted
+            ]
 
     def find(self, identifier_type: str, identifier: str) -> tuple[LearnerRecord, EntityRecord]:
         """Return the learner found by email (login), learnerId or externalId; raise 404 when none."""
         if identifier_type not in IDENTIFIER_TYPES:
             raise ApiError(400, "identifierType must be one of email, learnerId, externalId")
-        attribute = {"email": "login", "learnerId": "learner_id", "externalId": "external_id"}[
-            identifier_type]
+        attribute = {"email": "login", "learnerId": "learner_id", "externalId": "external_id"}[identifier_type]
         with self._lock:
             for learner in self._learners.values():
                 if identifier and getattr(learner, attribute) == identifier:
@@ -93,8 +94,7 @@ class Store:
             self._learners[learner_id] = learner
             return copy.deepcopy(learner)
 
-    def update(self, learner_id: str, fields: dict[str, object],
-               entity_id: str | None = None) -> LearnerRecord:
+    def update(self, learner_id: str, fields: dict[str, object], entity_id: str | None = None) -> LearnerRecord:
         """Change only the given fields; filter, location and country are added to the existing ones."""
         with self._lock:
             learner = self._learners[learner_id]
@@ -103,8 +103,7 @@ class Store:
                 learner.entity_id = entity_id
             return copy.deepcopy(learner)
 
-    def upsert(self, entity: EntityRecord, login: str, external_id: str,
-               fields: dict[str, object]) -> LearnerRecord:
+    def upsert(self, entity: EntityRecord, login: str, external_id: str, fields: dict[str, object]) -> LearnerRecord:
         """Update the learner with this externalID (when given) or login, or create it; return it.
 
         This is what an LTI launch does: "if the user already exists, he will be connected seamlessly,

@@ -32,8 +32,13 @@ class AccessTokens:
         now = int(self._clock())
         with self._lock:
             generation = self._generation
-        claims = {"client_id": self._client_id, "iat": now, "exp": now + self._ttl, "gen": generation,
-                  "jti": secrets.token_hex(8)}
+        claims = {
+            "client_id": self._client_id,
+            "iat": now,
+            "exp": now + self._ttl,
+            "gen": generation,
+            "jti": secrets.token_hex(8),
+        }
         return jwt.encode(claims, self._key, algorithm="HS256")
 
     def revoke_all(self) -> None:
@@ -48,8 +53,12 @@ class AccessTokens:
             raise ApiError(401, "Missing bearer token: call /token and send 'Authorization: Bearer <token>'")
         try:
             # Expiry is checked below against the sandbox's own (injectable) clock, not PyJWT's.
-            claims = jwt.decode(token.strip(), self._key, algorithms=["HS256"],
-                                options={"verify_exp": False, "require": ["exp", "client_id", "gen"]})
+            claims = jwt.decode(
+                token.strip(),
+                self._key,
+                algorithms=["HS256"],
+                options={"verify_exp": False, "require": ["exp", "client_id", "gen"]},
+            )
         except jwt.InvalidTokenError:
             raise ApiError(401, "Invalid access token") from None
         if claims["exp"] <= self._clock():
