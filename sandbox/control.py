@@ -33,7 +33,8 @@ def reset() -> Response:
 
 @bp.get("/requests")
 def requests_log() -> Response:
-    return jsonify({"requests": sandbox_state().journal.entries()})
+    journal = sandbox_state().journal
+    return jsonify({"requests": journal.entries(), "counts": journal.counts()})
 
 
 @bp.post("/tokens/revoke")

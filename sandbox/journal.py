@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 
 #: Form fields whose values are never logged (secrets, or profile data that may carry a password).
 SECRET_FIELDS = {"client_secret", "password", "oauth_signature", "custom_data"}
@@ -10,11 +11,16 @@ _MAX_ENTRIES = 1000
 
 
 class RequestJournal:
-    """Thread-safe list of ``{"method", "path", "fields", "status"}`` entries, oldest first."""
+    """Thread-safe list of ``{"method", "path", "fields", "status"}`` entries, oldest first.
+
+    Only the newest entries are kept; ``counts`` keeps how many requests each path received since the
+    last reset, so that a long benchmark can still say how many tokens were asked for.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: list[dict] = []
+        self._counts: Counter[str] = Counter()
 
     def record(self, method: str, path: str, form: dict[str, str]) -> dict:
         """Append an entry (status None until answered) and return it for :meth:`answered`."""
@@ -23,6 +29,7 @@ class RequestJournal:
         with self._lock:
             self._entries.append(entry)
             del self._entries[:-_MAX_ENTRIES]
+            self._counts[path] += 1
         return entry
 
     def answered(self, entry: dict, status: int) -> None:
@@ -35,7 +42,13 @@ class RequestJournal:
         with self._lock:
             return [dict(e, fields=dict(e["fields"])) for e in self._entries]
 
+    def counts(self) -> dict[str, int]:
+        """Return the number of requests each path received since the last reset."""
+        with self._lock:
+            return dict(self._counts)
+
     def clear(self) -> None:
-        """Forget every entry."""
+        """Forget every entry and count."""
         with self._lock:
             self._entries.clear()
+            self._counts.clear()

@@ -104,3 +104,14 @@ def test_request_log_never_holds_secrets_or_tokens(sandbox):
         "client_secret": "***",
     }
     assert "sandbox-secret" not in str(log) and token not in str(log)
+
+
+def test_request_counts_outlive_the_trimmed_request_list(sandbox):
+    import httpx
+
+    for _ in range(3):
+        httpx.post(sandbox.api_url + "/token", data={"grant_type": "client_credential"})
+    body = httpx.get(sandbox.url + "/_sandbox/requests").json()
+    assert body["counts"]["/api/token"] == 3
+    sandbox.reset()
+    assert httpx.get(sandbox.url + "/_sandbox/requests").json()["counts"] == {}
