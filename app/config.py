@@ -111,6 +111,7 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: str) -> di
     if production:
         _require_production_secrets(raw, auth)
 
+    database_url = _database_url(raw.get("DATABASE_URL"), instance_path)
     api_url = _checked_url("TBOOK_API_URL", str(raw.get("TBOOK_API_URL") or TBOOK_URLS[env]).rstrip("/"))
     if raw.get("TBOOK_LTI_URL"):
         _checked_url("TBOOK_LTI_URL", str(raw["TBOOK_LTI_URL"]))
@@ -131,7 +132,7 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: str) -> di
             "TBOOK_RETRY_MAX_TOTAL": float(raw["TBOOK_RETRY_MAX_TOTAL"]),
             "GATEWAY_READY_CACHE_SECONDS": float(raw["GATEWAY_READY_CACHE_SECONDS"]),
             "SECRET_KEY": raw.get("SECRET_KEY") or secrets.token_hex(32),
-            "SQLALCHEMY_DATABASE_URI": _database_url(raw.get("DATABASE_URL"), instance_path),
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "GATEWAY_AUTH": auth,
             "GATEWAY_TRUSTED_PROXIES": frozenset(_split(raw["GATEWAY_TRUSTED_PROXIES"])),
             "GATEWAY_ADMINS": frozenset(login.lower() for login in _split(raw["GATEWAY_ADMINS"])),
@@ -144,7 +145,8 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: str) -> di
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": production,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            # A server may drop idle connections (restart, failover): ping before use. A SQLite file cannot.
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},
         }
     )
     return settings

@@ -1,4 +1,4 @@
-"""References that come back from T-book: which link and click a return URL or an errorUrl belongs to."""
+"""The reference a launch puts in the URLs T-book comes back to (return URL, errorUrl): which link and click."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from functools import lru_cache
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+SALT = "tbook-gateway.launch-ref"
 MAX_AGE = 24 * 3600
-PURPOSES = ("lti-return", "sso-error")
 
 
 @dataclass(frozen=True)
@@ -18,26 +18,21 @@ class ReturnRef:
     correlation_id: str
 
 
-def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    if purpose not in PURPOSES:
-        raise ValueError(f"unknown reference purpose {purpose!r}")
-    return _cached_serializer(current_app.config["SECRET_KEY"], purpose)
-
-
 @lru_cache(maxsize=8)
-def _cached_serializer(secret_key: str, purpose: str) -> URLSafeTimedSerializer:
-    # Built once per key: every click makes two references.
-    return URLSafeTimedSerializer(secret_key, salt=f"tbook-gateway.{purpose}")
+def _serializer(secret_key: str) -> URLSafeTimedSerializer:
+    # Built once per key: every click makes a reference.
+    return URLSafeTimedSerializer(secret_key, salt=SALT)
 
 
-def make(slug: str, correlation_id: str, purpose: str = "lti-return") -> str:
-    return _serializer(purpose).dumps([slug, correlation_id])
+def make(slug: str, correlation_id: str) -> str:
+    """Return a signed reference to this click; the return URL and the errorUrl both carry it."""
+    return _serializer(current_app.config["SECRET_KEY"]).dumps([slug, correlation_id])
 
 
-def read(token: str, purpose: str = "lti-return") -> ReturnRef | None:
-    """Return the reference, or None when it is missing, forged, made for another purpose or older than a day."""
+def read(token: str) -> ReturnRef | None:
+    """Return the reference, or None when it is missing, forged or older than a day."""
     try:
-        slug, correlation_id = _serializer(purpose).loads(token, max_age=MAX_AGE)
+        slug, correlation_id = _serializer(current_app.config["SECRET_KEY"]).loads(token, max_age=MAX_AGE)
     except (BadSignature, ValueError, TypeError):
         return None
     return ReturnRef(str(slug), str(correlation_id))

@@ -24,13 +24,14 @@ def launch_request(
 
     `actor` is who asked when it is not the learner (an admin's test launch)."""
     cfg = current_app.config
+    ref = return_refs.make(link.slug, correlation_id)
     best = request.accept_languages.best_match(LOCALES)
     return launch.LaunchRequest(
         link=link,
         login=login,
         correlation_id=correlation_id,
-        return_url=url_for("launch.lti_return", ref=return_refs.make(link.slug, correlation_id), _external=True),
-        error_url=url_for("sso.error", ref=return_refs.make(link.slug, correlation_id, "sso-error"), _external=True),
+        return_url=url_for("launch.lti_return", ref=ref, _external=True),
+        error_url=url_for("sso.error", ref=ref, _external=True),
         locale=LOCALES.get(best, cfg["GATEWAY_LOCALE"]),
         instance_guid=cfg.get("GATEWAY_INSTANCE_GUID") or request.host,
         instance_name=cfg["GATEWAY_INSTANCE_NAME"],

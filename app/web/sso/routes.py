@@ -9,7 +9,7 @@ from app.web.sso import bp
 
 @bp.get("/error")
 def error():
-    ref = return_refs.read(request.args.get("ref", ""), "sso-error")
+    ref = return_refs.read(request.args.get("ref", ""))
     user = current_user()
     correlation_id = ref.correlation_id if ref else g.correlation_id
     # T-book may add its own explanation; it is shown escaped and kept short.
