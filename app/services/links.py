@@ -19,6 +19,18 @@ class LinkError(ValueError):
     """A link cannot be saved as asked; the message says why."""
 
 
+def _check_settings(title: str, mode: str, connection_type: str) -> None:
+    """Raise LinkError naming the first wrong setting of a link."""
+    if mode not in MODES:
+        raise LinkError(f"the mode must be one of {', '.join(MODES)}")
+    if connection_type not in CONNECTION_TYPES:
+        raise LinkError("the connection type must be login or id")
+    if not title.strip():
+        raise LinkError("the title is empty")
+    if len(title.strip()) > 200:
+        raise LinkError("the title is longer than 200 characters")
+
+
 def create(
     slug: str,
     title: str,
@@ -32,14 +44,7 @@ def create(
     """Create and commit a link; raises LinkError on a bad slug, mode, connection type or a taken slug."""
     if not SLUG.match(slug):
         raise LinkError("the slug takes lower-case letters, digits and dashes (at most 64), e.g. open-tbook")
-    if mode not in MODES:
-        raise LinkError(f"the mode must be one of {', '.join(MODES)}")
-    if connection_type not in CONNECTION_TYPES:
-        raise LinkError("the connection type must be login or id")
-    if not title.strip():
-        raise LinkError("the title is empty")
-    if len(title.strip()) > 200:
-        raise LinkError("the title is longer than 200 characters")
+    _check_settings(title, mode, connection_type)
     if db.session.execute(select(LaunchLink.id).where(LaunchLink.slug == slug)).first():
         raise LinkError(f"a link called {slug} exists already")
     link = LaunchLink(
@@ -116,14 +121,7 @@ def update(
 
     Raises LinkError when there is no such link or a value is wrong.
     """
-    if mode not in MODES:
-        raise LinkError(f"the mode must be one of {', '.join(MODES)}")
-    if connection_type not in CONNECTION_TYPES:
-        raise LinkError("the connection type must be login or id")
-    if not title.strip():
-        raise LinkError("the title is empty")
-    if len(title.strip()) > 200:
-        raise LinkError("the title is longer than 200 characters")
+    _check_settings(title, mode, connection_type)
     link = find(slug)
     before = describe(link)
     link.title, link.mode, link.debug = title.strip(), mode, debug
