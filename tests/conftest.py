@@ -52,6 +52,10 @@ def app(gateway_config, sandbox):
     with app.app_context():
         url = app.config["SQLALCHEMY_DATABASE_URI"]
         if url not in _migrated:
+            if db.engine.dialect.name == "postgresql":
+                # A shared server keeps what earlier runs left: start from an empty schema, every run.
+                db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+                db.session.commit()
             upgrade()  # the real migrations, not create_all: they are what production runs
             _migrated.add(url)
         _empty_tables()
