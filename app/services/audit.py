@@ -236,14 +236,11 @@ class ChainBreak:
     reason: str
 
 
-def _chain_events(chain_id: int, batch: int = 1000) -> Iterator[AuditEvent]:
+def _events_in_order(batch: int = 1000) -> Iterator[AuditEvent]:
     last_id = 0
     while True:
         rows = db.session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.chain_id == chain_id, AuditEvent.id > last_id)
-            .order_by(AuditEvent.id)
-            .limit(batch)
+            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
         ).all()
         if not rows:
             return
@@ -255,27 +252,24 @@ def verify_chain() -> tuple[int, ChainBreak | None]:
     """Walk every process's chain from its oldest event; return how many events hold and the first break.
 
     Breaks: an event whose content does not match its hash, whose prev_hash is not the hash of the event
-    before it in its chain, or a chain whose newest event is not its head (events removed from the end).
+    before it in its chain, that belongs to no chain, or a chain whose newest event is not its head (events
+    removed from its end). One pass in id order: within a chain, ids grow with the order of writing.
     """
+    heads = {head.id: head for head in db.session.scalars(select(AuditChainHead))}
+    newest: dict[int, str] = {}  # chain id -> hash of the last event seen in it
     checked = 0
-    known_chains = set(db.session.scalars(select(AuditChainHead.id)))
-    orphans = db.session.scalar(
-        select(AuditEvent.id).where(AuditEvent.chain_id.not_in(known_chains or {0})).order_by(AuditEvent.id).limit(1)
-    )
-    for head in db.session.scalars(select(AuditChainHead).order_by(AuditChainHead.id)):
-        expected_prev: str | None = None
-        for event in _chain_events(head.id):
-            # After a purge the oldest remaining event links to a hash no longer stored: start from it.
-            if expected_prev is not None and event.prev_hash != expected_prev:
-                return checked, ChainBreak(event.id, event.created_at, "its prev_hash does not match the event before")
-            if _digest(event) != event.hash:
-                return checked, ChainBreak(event.id, event.created_at, "its content does not match its hash")
-            expected_prev = event.hash
-            checked += 1
-        if head.last_hash != (expected_prev or GENESIS) and not (expected_prev is None and head.count == 0):
+    for event in _events_in_order():
+        if event.chain_id not in heads:
+            return checked, ChainBreak(event.id, event.created_at, "it belongs to no known chain")
+        # After a purge the oldest remaining event of a chain links to a hash no longer stored: start from it.
+        if event.chain_id in newest and event.prev_hash != newest[event.chain_id]:
+            return checked, ChainBreak(event.id, event.created_at, "its prev_hash does not match the event before")
+        if _digest(event) != event.hash:
+            return checked, ChainBreak(event.id, event.created_at, "its content does not match its hash")
+        newest[event.chain_id] = event.hash
+        checked += 1
+    for chain_id, head in sorted(heads.items()):
+        if head.last_hash != newest.get(chain_id, GENESIS):
             started = head.started_at or utcnow()
-            return checked, ChainBreak(0, started, f"chain {head.id} does not end at its head (events were removed)")
-    if orphans is not None:
-        event = db.session.get(AuditEvent, orphans)
-        return checked, ChainBreak(event.id, event.created_at, "it belongs to no known chain")
+            return checked, ChainBreak(0, started, f"chain {chain_id} does not end at its head (events were removed)")
     return checked, None
