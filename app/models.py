@@ -78,7 +78,7 @@ class AuditEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Each gateway process writes its own chain (see AuditChainHead), so writers never wait for each other.
-    chain_id: Mapped[int] = mapped_column(Integer, server_default="1")
+    chain_id: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     actor: Mapped[str | None] = mapped_column(String(254), index=True)
     # Every launch inserts a row, and each index is one more page written per click: only the filters that
@@ -99,7 +99,8 @@ class AuditChainHead(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     last_hash: Mapped[str] = mapped_column(String(64))
-    count: Mapped[int] = mapped_column(Integer, default=0)
+    count: Mapped[int] = mapped_column(Integer, default=0)  # events ever written to this chain
+    purged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # of which removed by retention
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     process: Mapped[str | None] = mapped_column(String(128))
 

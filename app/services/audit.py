@@ -176,7 +176,6 @@ def _append(
     connection = db.session.connection()
     chain = _process_chain()
     event = AuditEvent(
-        created_at=utcnow(),
         actor=actor,
         action=action,
         link_slug=link_slug,
@@ -187,6 +186,8 @@ def _append(
         detail=redact(dict(detail or {})),
     )
     with chain.lock:  # the threads of one process take turns on its chain
+        # Stamped inside the lock: within a chain, time order is id order, so retention can cut a clean prefix.
+        event.created_at = utcnow()
         known = chain.last_hash if commit else None
         chain.last_hash = None  # unsure until this event's commit is known
         event.chain_id, event.prev_hash = chain.chain_id, known
@@ -252,24 +253,39 @@ def verify_chain() -> tuple[int, ChainBreak | None]:
     """Walk every process's chain from its oldest event; return how many events hold and the first break.
 
     Breaks: an event whose content does not match its hash, whose prev_hash is not the hash of the event
-    before it in its chain, that belongs to no chain, or a chain whose newest event is not its head (events
-    removed from its end). One pass in id order: within a chain, ids grow with the order of writing.
+    before it in its chain (or, for a chain nothing was purged from, not the genesis), that belongs to no
+    chain; a chain whose head's last event is missing, or with fewer events than its head counts (written less
+    purged). One pass in id order (within a chain, ids grow with the order of writing); events written while
+    it runs are checked too, against the heads as they were when it started.
     """
     heads = {head.id: head for head in db.session.scalars(select(AuditChainHead))}
     newest: dict[int, str] = {}  # chain id -> hash of the last event seen in it
+    counted: dict[int, int] = dict.fromkeys(heads, 0)  # events up to the head as read at the start
+    reached: set[int] = set()
     checked = 0
     for event in _events_in_order():
-        if event.chain_id not in heads:
+        head = heads.get(event.chain_id) or db.session.get(AuditChainHead, event.chain_id)
+        if head is None:
             return checked, ChainBreak(event.id, event.created_at, "it belongs to no known chain")
-        # After a purge the oldest remaining event of a chain links to a hash no longer stored: start from it.
-        if event.chain_id in newest and event.prev_hash != newest[event.chain_id]:
+        expected = newest.get(event.chain_id, GENESIS if not head.purged else None)
+        if expected is not None and event.prev_hash != expected:
             return checked, ChainBreak(event.id, event.created_at, "its prev_hash does not match the event before")
         if _digest(event) != event.hash:
             return checked, ChainBreak(event.id, event.created_at, "its content does not match its hash")
         newest[event.chain_id] = event.hash
+        if event.chain_id in counted and event.chain_id not in reached:
+            counted[event.chain_id] += 1
+            if event.hash == head.last_hash:
+                reached.add(event.chain_id)
         checked += 1
     for chain_id, head in sorted(heads.items()):
-        if head.last_hash != newest.get(chain_id, GENESIS):
-            started = head.started_at or utcnow()
+        if head.last_hash == GENESIS:
+            continue  # a chain whose first event never committed
+        started = head.started_at or utcnow()
+        if chain_id not in reached:
             return checked, ChainBreak(0, started, f"chain {chain_id} does not end at its head (events were removed)")
+        if counted[chain_id] != head.count - head.purged:
+            written = head.count - head.purged
+            reason = f"chain {chain_id} holds {counted[chain_id]} of its {written} events (events were removed)"
+            return checked, ChainBreak(0, started, reason)
     return checked, None

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, select, update
 
 from app.extensions import db
 from app.models import AuditChainHead, AuditEvent
@@ -144,15 +144,26 @@ def export_csv(flt: AuditFilter, batch: int = 1000) -> Iterator[str]:
 
 
 def purge(before: datetime, *, actor: str, dry_run: bool = False) -> int:
-    """Delete the events older than `before`, then audit the purge; return how many went (or would go)."""
-    condition = AuditEvent.created_at < before
-    count = db.session.scalar(select(func.count(AuditEvent.id)).where(condition)) or 0
+    """Delete the events older than `before`, then audit the purge; return how many went (or would go).
+
+    Each chain loses a prefix (its events up to the newest one older than `before`), and its head counts
+    them as purged, so that `audit verify` still tells a purge from a removal.
+    """
+    cutoffs = db.session.execute(
+        select(AuditEvent.chain_id, func.max(AuditEvent.id))
+        .where(AuditEvent.created_at < before)
+        .group_by(AuditEvent.chain_id)
+    ).all()
+    prefixes = [(AuditEvent.chain_id == chain_id) & (AuditEvent.id <= last_id) for chain_id, last_id in cutoffs]
     if dry_run:
-        return count
-    db.session.execute(delete(AuditEvent).where(condition))
-    # A chain left without events (a process long gone) would otherwise look like one whose events were removed.
-    emptied = ~select(AuditEvent.id).where(AuditEvent.chain_id == AuditChainHead.id).exists()
-    db.session.execute(delete(AuditChainHead).where(emptied))
+        return sum(db.session.scalar(select(func.count(AuditEvent.id)).where(prefix)) or 0 for prefix in prefixes)
+    count = 0
+    for (chain_id, _), prefix in zip(cutoffs, prefixes, strict=True):
+        deleted = db.session.execute(delete(AuditEvent).where(prefix)).rowcount
+        db.session.execute(
+            update(AuditChainHead).where(AuditChainHead.id == chain_id).values(purged=AuditChainHead.purged + deleted)
+        )
+        count += deleted
     audit.record(
         "audit_purge", "ok", actor=actor, detail={"before": before.isoformat(), "deleted": count}, commit=False
     )

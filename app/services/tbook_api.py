@@ -10,7 +10,7 @@ from flask import current_app, g, has_request_context
 from app import metrics
 from app.extensions import db
 from app.services import audit, credentials
-from app.services.token_cache import database_store
+from app.services.token_cache import LEASE_SECONDS, database_store
 from app.tbook import RetryPolicy, TBookClient
 
 _lock = threading.Lock()
@@ -59,7 +59,8 @@ def client(*, probe: bool = False) -> TBookClient:
                     creds.api_url,
                     creds.client_id,
                     creds.client_secret,
-                    token_store=database_store(db.engine, row),
+                    # A probe must answer fast: it does not queue long behind a worker fetching the token.
+                    token_store=database_store(db.engine, row, wait=PROBE_TIMEOUT if probe else LEASE_SECONDS),
                     timeout=min(PROBE_TIMEOUT, cfg["TBOOK_TIMEOUT"]) if probe else cfg["TBOOK_TIMEOUT"],
                     retry=PROBE_RETRY if probe else _retry_policy(cfg),
                     on_event=_on_event,

@@ -136,5 +136,6 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def database_store(engine: Engine, name: str = "tbook") -> DatabaseTokenStore:
-    return DatabaseTokenStore(engine, name, seal=secrets_box.seal, unseal=secrets_box.unseal)
+def database_store(engine: Engine, name: str = "tbook", *, wait: float = LEASE_SECONDS) -> DatabaseTokenStore:
+    """Return the store of the token row `name`; a caller waits at most `wait` seconds for another refresher."""
+    return DatabaseTokenStore(engine, name, seal=secrets_box.seal, unseal=secrets_box.unseal, wait=wait)

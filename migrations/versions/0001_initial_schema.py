@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 04:55:04.989560
+Create Date: 2026-11-30 06:01:26.063063
 
 """
 from alembic import op
@@ -33,10 +33,14 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('last_hash', sa.String(length=64), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
+    sa.Column('purged', sa.Integer(), server_default='0', nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('process', sa.String(length=128), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_chain_head'))
     )
     op.create_table('audit_event',
     sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('chain_id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('actor', sa.String(length=254), nullable=True),
     sa.Column('action', sa.String(length=64), nullable=False),
@@ -51,12 +55,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_event'))
     )
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_audit_event_action'), ['action'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_actor'), ['actor'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_correlation_id'), ['correlation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_event_created_at'), ['created_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_event_link_slug'), ['link_slug'], unique=False)
-        batch_op.create_index(batch_op.f('ix_audit_event_outcome'), ['outcome'], unique=False)
 
     op.create_table('launch_link',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -148,12 +149,9 @@ def downgrade():
 
     op.drop_table('launch_link')
     with op.batch_alter_table('audit_event', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_audit_event_outcome'))
-        batch_op.drop_index(batch_op.f('ix_audit_event_link_slug'))
         batch_op.drop_index(batch_op.f('ix_audit_event_created_at'))
         batch_op.drop_index(batch_op.f('ix_audit_event_correlation_id'))
         batch_op.drop_index(batch_op.f('ix_audit_event_actor'))
-        batch_op.drop_index(batch_op.f('ix_audit_event_action'))
 
     op.drop_table('audit_event')
     op.drop_table('audit_chain_head')

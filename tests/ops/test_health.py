@@ -60,3 +60,24 @@ def test_unreachable_database_makes_it_unready_without_showing_the_url(gateway_w
     assert checks["database"].startswith("unreachable (")
     assert checks["tbook"].startswith("not checked")
     assert "db-password-123" not in response.text
+
+
+def test_a_probe_does_not_queue_behind_a_worker_stuck_fetching_the_token(gateway_with, app, sandbox):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from app.extensions import db
+    from app.models import TokenCache, utcnow
+
+    probe = gateway_with(GATEWAY_READY_CACHE_SECONDS=0)
+    assert probe.get("/readyz").status_code == 200  # the token row exists now
+    with app.app_context():
+        # Another worker took the refresh lease a moment ago and has not come back; the token is gone.
+        db.session.execute(
+            update(TokenCache).values(access_token=None, expires_at=None, lease_until=utcnow() + timedelta(minutes=1))
+        )
+        db.session.commit()
+    response = probe.get("/readyz")
+    assert response.status_code == 503
+    assert "fetching the T-book token for too long" in response.get_json()["checks"]["tbook"]

@@ -74,3 +74,41 @@ def test_chain_verifies_whatever_the_postgresql_session_time_zone(make_gateway, 
         audit.record("test", "ok", actor="paris")
         audit.record("test", "ok", actor="paris")
         assert audit.verify_chain() == (2, None)
+
+
+def test_removing_the_oldest_events_of_a_chain_shows(app):
+    with app.app_context():
+        for i in range(4):
+            audit.record("sign_in", "refused", actor=f"guess{i}")
+        oldest = db.session.scalar(select(func.min(AuditEvent.id)))
+        db.session.execute(delete(AuditEvent).where(AuditEvent.id <= oldest + 1))
+        db.session.commit()
+        checked, broken = audit.verify_chain()
+        assert checked == 0 and "prev_hash" in broken.reason
+
+
+def test_verify_while_other_workers_write_raises_no_false_alarm(app, make_gateway):
+    writer = make_gateway()
+    stop = threading.Event()
+    errors: list[Exception] = []
+
+    def keep_writing():
+        with writer.app_context():
+            while not stop.is_set():
+                try:
+                    audit.record("launch", "sent", actor="busy")
+                except Exception as err:  # noqa: BLE001 - collected and asserted
+                    errors.append(err)
+                    return
+
+    with app.app_context():
+        audit.record("launch", "sent", actor="first")
+    thread = threading.Thread(target=keep_writing)
+    thread.start()
+    try:
+        with app.app_context():
+            results = [audit.verify_chain()[1] for _ in range(5)]
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert errors == [] and results == [None] * 5
