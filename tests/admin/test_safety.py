@@ -67,7 +67,7 @@ def test_admin_pages_are_not_cached_framed_or_sniffed(as_admin):
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_session_cookie_is_httponly_samesite_and_secure_in_production(gateway_config, sandbox, admin_account):

@@ -27,9 +27,11 @@ def _admins_only():
 
 @bp.after_request
 def _admin_headers(response):
-    # Admin pages show profiles and settings: never cached, never framed, never leaked in a Referer.
+    # Admin pages show profiles and settings: never cached, never framed, never leaked in a Referer to
+    # another site. Same-origin, not no-referrer: over HTTPS, Flask-WTF refuses a POST without a same-origin
+    # Referer (WTF_CSRF_SSL_STRICT), so no-referrer would break every form of the console.
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
     response.headers["X-Frame-Options"] = "DENY"
     return response
