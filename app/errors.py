@@ -86,7 +86,8 @@ def _render(status: int, title: str, message: str, hint: str | None = None, **ex
         body["error"].update(extra)
         return jsonify(body), status
     # A T-book outage is worth retrying: offer the same address again.
-    retry_url = request.full_path.rstrip("?") if status in (502, 503) and request.method == "GET" else None
+    retry = status in (502, 503) and request.method == "GET"
+    retry_url = request.script_root + request.full_path.rstrip("?") if retry else None
     page = render_template(
         "error.html",
         status=status,

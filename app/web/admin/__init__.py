@@ -1,10 +1,10 @@
 """The admin console at /admin/: links, credentials, profiles, audit log and dashboard, for admins only."""
 
-from flask import Blueprint, current_app, g, redirect, request, url_for
+from flask import Blueprint, current_app, g, redirect, url_for
 
 from app.errors import Forbidden, SignInRefused
 from app.services import admins
-from app.web.auth.identity import User, current_user
+from app.web.auth.identity import User, current_user, this_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -14,7 +14,7 @@ def _admins_only():
     user = current_user()
     if user is None:
         if "local" in current_app.config["GATEWAY_AUTH"]:
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            return redirect(url_for("auth.login", next=this_page()))
         raise SignInRefused("You are not signed in.", hint="Open the admin console from your intranet.")
     if not admins.is_admin(user.login, user.via):
         raise Forbidden(
