@@ -31,6 +31,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _configure_logging(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    # Before CSRFProtect's hook: a request it refuses (bad token, body too large) still gets a correlation id.
+    _install_request_hooks(app)
     csrf.init_app(app)
     _install_sqlite_pragmas(app)
 
@@ -43,7 +45,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     app.jinja_env.globals["current_user"] = current_user
     register_commands(app)
-    _install_request_hooks(app)
     _trust_proxies(app)
     return app
 

@@ -44,12 +44,14 @@ DEFAULTS: dict[str, Any] = {
     "TBOOK_RETRY_MAX_DELAY": "4",
     "TBOOK_RETRY_MAX_TOTAL": "15",
     "GATEWAY_SIGNIN_MAX_FAILURES": "5",
-    "GATEWAY_SIGNIN_MAX_FAILURES_PER_ADDRESS": "20",
+    "GATEWAY_SIGNIN_MAX_FAILURES_PER_ADDRESS": "100",
     "GATEWAY_SIGNIN_WINDOW_MINUTES": "15",
     "GATEWAY_READY_CACHE_SECONDS": "5",
 }
 # The settings an admin may also set in the console; the environment (or create_app's config) wins.
 CONSOLE_SETTINGS = ("TBOOK_ENV", "TBOOK_CLIENT_ID", "TBOOK_CLIENT_SECRET", "TBOOK_LTI_KEY", "TBOOK_LTI_SECRET")
+
+MAX_REQUEST_BYTES = 51 * 1024 * 1024
 
 
 class ConfigError(RuntimeError):
@@ -142,6 +144,8 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: str) -> di
             "GATEWAY_SIGNIN_MAX_FAILURES_PER_ADDRESS": int(raw["GATEWAY_SIGNIN_MAX_FAILURES_PER_ADDRESS"]),
             "GATEWAY_SIGNIN_WINDOW_MINUTES": int(raw["GATEWAY_SIGNIN_WINDOW_MINUTES"]),
             "GATEWAY_PROXY_HOPS": _proxy_hops(raw["GATEWAY_PROXY_HOPS"]),
+            # Refuse a larger body (413) before reading it: the CSV import's 50 MiB plus the form around it.
+            "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": production,

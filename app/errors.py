@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
@@ -86,7 +86,8 @@ def _render(status: int, title: str, message: str, hint: str | None = None, **ex
         body["error"].update(extra)
         return jsonify(body), status
     # A T-book outage is worth retrying: offer the same address again.
-    retry_url = request.full_path.rstrip("?") if status in (502, 503) and request.method == "GET" else None
+    retry = status in (502, 503) and request.method == "GET"
+    retry_url = request.script_root + request.full_path.rstrip("?") if retry else None
     page = render_template(
         "error.html",
         status=status,
@@ -107,6 +108,14 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(err: HTTPException):
+        if err.code == 413:
+            limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // 1024 // 1024
+            return _render(
+                413,
+                "Request too large",
+                f"The gateway accepts requests of up to {limit} MiB; nothing was read or saved.",
+                "A CSV import of profiles must be 50 MiB at most: split the file.",
+            )
         return _render(err.code or 500, err.name, err.description or "")
 
     @app.errorhandler(Exception)

@@ -39,21 +39,17 @@ def _shown(name: str, value: str | None) -> str | None:
     return audit.MASK if name in SECRETS else value
 
 
-def save(values: Mapping[str, str], remove: set[str], *, actor: str) -> list[str]:
-    """Store the non-empty `values` and drop the `remove` names; commit and return the names changed.
-
-    An empty secret means "keep the stored one". Raises CredentialsError (nothing written) for a value set
-    by the environment, a bad environment name, or a secret without an encryption key.
-    """
+def _plan(values: Mapping[str, str], remove: set[str]) -> tuple[dict[str, str], list[str]]:
+    """Return the values to write and the names to drop; raise CredentialsError before anything is written."""
     explicit = current_app.config.get("GATEWAY_EXPLICIT_SETTINGS", frozenset())
     before = resolve()
-    changed: list[str] = []
+    writes: dict[str, str] = {}
+    drops: list[str] = []
     for name in EDITABLE:
         value = (values.get(name) or "").strip()
         stored = before[name].stored
         if name in remove and stored is not None:
-            settings_store.remove(name)
-            changed.append(name)
+            drops.append(name)
             continue
         if not value or (stored is not None and stored.value == value):
             continue
@@ -63,30 +59,50 @@ def save(values: Mapping[str, str], remove: set[str], *, actor: str) -> list[str
             raise CredentialsError(name, "the environment must be sandbox, test or live")
         if len(value) > MAX_LENGTH:
             raise CredentialsError(name, f"is longer than {MAX_LENGTH} characters")
-        try:
-            settings_store.put(name, value, secret=name in SECRETS, actor=actor)
-        except settings_store.EncryptionUnavailable as err:
-            db.session.rollback()
-            raise CredentialsError(name, f"{err} {settings_store.KEY_HINT}") from err
-        changed.append(name)
+        if name in SECRETS and (problem := settings_store.encryption_problem()):
+            raise CredentialsError(name, f"{problem} {settings_store.KEY_HINT}")
+        writes[name] = value
+    return writes, drops
+
+
+def save(values: Mapping[str, str], remove: set[str], *, actor: str) -> list[str]:
+    """Store the non-empty `values` and drop the `remove` names; commit and return the names changed.
+
+    An empty secret means "keep the stored one". Raises CredentialsError, with nothing written and nothing in
+    force, for a value set by the environment, a bad environment name, or a secret without an encryption key.
+    """
+    # Every field is checked before the first write: a form refused on its last field changes nothing.
+    writes, drops = _plan(values, remove)
+    changed = [name for name in EDITABLE if name in writes or name in drops]
     if not changed:
         return changed
-    after = resolve()
-    if {"TBOOK_ENV", "TBOOK_CLIENT_ID", "TBOOK_CLIENT_SECRET"} & set(changed):
-        # A token obtained for the old client account must not serve the new one.
-        db.session.execute(delete(TokenCache))
-    audit.record(
-        "credentials_update",
-        "ok",
-        actor=actor,
-        detail={
-            "changed": changed,
-            "before": {n: _shown(n, before[n].value) for n in changed},
-            "after": {n: _shown(n, after[n].value) for n in changed},
-        },
-        commit=False,
-    )
-    db.session.commit()
+    before = resolve()
+    try:
+        for name in drops:
+            settings_store.remove(name)
+        for name, value in writes.items():
+            settings_store.put(name, value, secret=name in SECRETS, actor=actor)
+        after = resolve()
+        if {"TBOOK_ENV", "TBOOK_CLIENT_ID", "TBOOK_CLIENT_SECRET"} & set(changed):
+            # A token obtained for the old client account must not serve the new one.
+            db.session.execute(delete(TokenCache))
+        audit.record(
+            "credentials_update",
+            "ok",
+            actor=actor,
+            detail={
+                "changed": changed,
+                "before": {n: _shown(n, before[n].value) for n in changed},
+                "after": {n: _shown(n, after[n].value) for n in changed},
+            },
+            commit=False,
+        )
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    finally:
+        settings_store.invalidate()
     return changed
 
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography.fernet import InvalidToken
-from flask import current_app
-from sqlalchemy import select
+from flask import current_app, has_app_context
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Setting
@@ -19,6 +20,7 @@ log = logging.getLogger(__name__)
 # Launches read the settings on every click: each process keeps them this many seconds, and drops them at
 # once when it writes one. Other instances see a change within this delay.
 CACHE_SECONDS = 5.0
+_PENDING = "tbook_gateway.settings_pending"  # session.info flag: settings written, not committed yet
 KEY_HINT = (
     'Make a key with: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())", '
     "set it as GATEWAY_ENCRYPTION_KEY (or GATEWAY_ENCRYPTION_KEY_FILE) and restart the gateway."
@@ -61,7 +63,11 @@ def _load() -> dict[str, StoredSetting]:
 
 
 def all_stored() -> dict[str, StoredSetting]:
-    """Return every stored setting by key, from this process's short-lived cache."""
+    """Return every stored setting by key, from this process's short-lived cache of committed values."""
+    if db.session.info.get(_PENDING):
+        # This session has written settings not yet committed: it sees them, but the cache (which every
+        # request of the process shares) must never hold a value that a rollback may still take back.
+        return _load()
     cache = current_app.extensions.setdefault("tbook_gateway.settings", {})
     if cache.get("until", 0.0) < time.monotonic():
         cache["values"] = _load()
@@ -73,6 +79,18 @@ def invalidate() -> None:
     current_app.extensions.pop("tbook_gateway.settings", None)
 
 
+def _written() -> None:
+    db.session.info[_PENDING] = True
+    invalidate()
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _settled(session: Session) -> None:
+    if session.info.pop(_PENDING, None) and has_app_context():
+        invalidate()  # drop what another request may have cached meanwhile from the values before the commit
+
+
 def put(key: str, value: str, *, secret: bool, actor: str | None) -> None:
     """Store `value` under `key` (encrypted when `secret`), uncommitted.
 
@@ -82,7 +100,7 @@ def put(key: str, value: str, *, secret: bool, actor: str | None) -> None:
     row = db.session.get(Setting, key) or Setting(key=key)
     row.value, row.encrypted, row.updated_by = stored, secret, actor
     db.session.add(row)
-    invalidate()
+    _written()
 
 
 def remove(key: str) -> bool:
@@ -90,5 +108,5 @@ def remove(key: str) -> bool:
     row = db.session.get(Setting, key)
     if row is not None:
         db.session.delete(row)
-    invalidate()
+    _written()
     return row is not None

@@ -182,3 +182,17 @@ def test_a_secret_sent_in_a_failed_save_is_not_echoed(console_config, as_admin):
     response = _save(as_admin, TBOOK_ENV="nowhere", TBOOK_CLIENT_SECRET=NEW_SECRET)
     assert response.status_code == 422
     assert NEW_SECRET not in response.text
+
+
+def test_a_form_refused_on_its_last_field_puts_nothing_in_force(app, gateway_config, admin_account):
+    app, as_admin = _other_app(gateway_config, drop=("TBOOK_ENV", "TBOOK_API_URL", "TBOOK_LTI_URL"))
+    response = _save(as_admin, TBOOK_ENV="live", TBOOK_CLIENT_ID="typo-id", TBOOK_LTI_SECRET="x" * 600)
+    assert response.status_code == 422
+    assert "Nothing was saved: LTI shared secret: is longer than 500 characters" in response.text
+    assert '<td class="value">sandbox</td>' in response.text and "typo-id" not in response.text
+    with app.test_request_context():  # what the next launch of this process would use, within the cache delay
+        creds = credentials.current()
+    assert (creds.env, creds.client_id) == ("sandbox", "sandbox-client")
+    with app.app_context():
+        assert db.session.scalars(select(Setting)).all() == []
+        assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "credentials_update")).all() == []

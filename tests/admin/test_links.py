@@ -90,7 +90,7 @@ def test_test_launch_previews_the_chosen_learners_launch_and_audits_the_admin(ap
     assert "Test launch for <strong>amy@example.com</strong>" in response.text
     assert "&#34;login&#34;: &#34;amy@example.com&#34;" in response.text
     assert "sandbox-lti-secret" not in response.text
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
     with app.app_context():
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "launch_preview")).one()
         assert event.actor == "admin@example.com" and event.detail["learner"] == "amy@example.com"

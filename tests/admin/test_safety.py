@@ -34,12 +34,37 @@ def test_sign_in_is_refused_with_429_after_too_many_failures_for_a_login(app, au
         assert last.detail["address"] == "127.0.0.1"
 
 
-def test_the_limit_also_holds_per_address_across_logins(app, client, auth):
+def _from(app, address: str) -> AuthActions:
+    """Sign-in through the real form from another client address (a fresh browser there)."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return AuthActions(client)
+
+
+def test_failures_from_elsewhere_do_not_lock_the_account(app, auth, admin_account):
+    attacker = _from(app, "10.6.6.6")
+    for _ in range(5):
+        attacker.login(ADMIN, "wrong-password")
+    assert attacker.login(ADMIN, PASSWORD).status_code == 429  # that address is paused for that login
+    assert auth.login(ADMIN, PASSWORD).status_code == 303  # the admin, from their own address, is not
+
+
+def test_the_limit_also_holds_per_address_across_logins(app, gateway_config, auth, admin_account):
     for i in range(5):
         auth.login(f"guess{i}@example.com", "wrong-password")
     assert auth.login("someone.new@example.com", "whatever-pw").status_code == 429
-    other_address = client.get("/auth/login", environ_base={"REMOTE_ADDR": "10.0.0.9"})
-    assert other_address.status_code == 200
+    assert auth.login(ADMIN, PASSWORD).status_code == 429
+    # Another instance: the `client` fixture keeps its last request's app context (and `g`) pushed on `app`.
+    other = _from(create_app(gateway_config), "10.0.0.9")
+    assert other.login(ADMIN, PASSWORD).status_code == 303  # other addresses are not throttled
+
+
+def test_by_default_an_office_behind_one_address_is_not_locked_by_typos(gateway_config, app, admin_account):
+    defaults = {k: v for k, v in gateway_config.items() if not k.startswith("GATEWAY_SIGNIN_")}
+    office = create_app(defaults)
+    for i in range(30):  # thirty colleagues, one typo each, all behind the same NAT address
+        assert _from(office, "192.0.2.10").login(f"colleague{i}@example.com", "typo").status_code == 401
+    assert _from(office, "192.0.2.10").login(ADMIN, PASSWORD).status_code == 303
 
 
 def test_the_limit_is_shared_by_every_instance(app, gateway_config, auth, admin_account):
@@ -67,7 +92,7 @@ def test_admin_pages_are_not_cached_framed_or_sniffed(as_admin):
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert response.headers["Referrer-Policy"] == "same-origin"
 
 
 def test_session_cookie_is_httponly_samesite_and_secure_in_production(gateway_config, sandbox, admin_account):

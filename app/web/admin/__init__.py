@@ -1,10 +1,10 @@
 """The admin console at /admin/: links, credentials, profiles, audit log and dashboard, for admins only."""
 
-from flask import Blueprint, current_app, g, redirect, request, url_for
+from flask import Blueprint, current_app, g, redirect, url_for
 
 from app.errors import Forbidden, SignInRefused
 from app.services import admins
-from app.web.auth.identity import User, current_user
+from app.web.auth.identity import User, current_user, this_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -14,7 +14,7 @@ def _admins_only():
     user = current_user()
     if user is None:
         if "local" in current_app.config["GATEWAY_AUTH"]:
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            return redirect(url_for("auth.login", next=this_page()))
         raise SignInRefused("You are not signed in.", hint="Open the admin console from your intranet.")
     if not admins.is_admin(user.login, user.via):
         raise Forbidden(
@@ -27,9 +27,11 @@ def _admins_only():
 
 @bp.after_request
 def _admin_headers(response):
-    # Admin pages show profiles and settings: never cached, never framed, never leaked in a Referer.
+    # Admin pages show profiles and settings: never cached, never framed, never leaked in a Referer to
+    # another site. Same-origin, not no-referrer: over HTTPS, Flask-WTF refuses a POST without a same-origin
+    # Referer (WTF_CSRF_SSL_STRICT), so no-referrer would break every form of the console.
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
     response.headers["X-Frame-Options"] = "DENY"
     return response

@@ -58,6 +58,11 @@ def sign_in(login: str, via: str) -> None:
     request.environ.pop(_USER_KEY, None)
 
 
+def this_page() -> str:
+    """This request's address as the browser knows it: the path prefix (SCRIPT_NAME) included, for `next`."""
+    return request.script_root + request.full_path.rstrip("?")
+
+
 def is_safe_next(target: str | None) -> bool:
     """True for a path on this site; an absolute or scheme-relative URL would be an open redirect."""
     if not target:
@@ -79,7 +84,7 @@ def _consume_signed_link(link: str | None):
     sign_in(login, "signed-link")
     # Drop the token from the address bar and from history before anything else happens.
     rest = [(k, v) for k, v in request.args.items(multi=True) if k != SIGNED_LINK_ARG]
-    return redirect(request.path + (f"?{urlencode(rest)}" if rest else ""), code=303)
+    return redirect(request.script_root + request.path + (f"?{urlencode(rest)}" if rest else ""), code=303)
 
 
 def login_required(view):
@@ -92,7 +97,7 @@ def login_required(view):
             return _consume_signed_link(kwargs.get("slug"))
         if current_user() is None:
             if "local" in methods:
-                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+                return redirect(url_for("auth.login", next=this_page()))
             raise SignInRefused(
                 "You are not signed in.", hint="Open T-book from your intranet page, which signs you in."
             )

@@ -40,11 +40,17 @@ def launch_request(
     )
 
 
-def no_store(response):
+def no_store(response, referrer_policy: str = "same-origin"):
+    """Never cache `response`; pages with a CSRF form keep a same-origin Referer (Flask-WTF checks it over HTTPS)."""
     response = make_response(response)
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Referrer-Policy"] = referrer_policy
     return response
+
+
+def launching(response):
+    """The auto-submitting launch page and redirects to T-book: no Referer at all reaches T-book."""
+    return no_store(response, referrer_policy="no-referrer")
 
 
 @bp.get("/")
@@ -61,8 +67,8 @@ def launch_page(slug: str):
     link = launch.find_link(slug)
     outcome = launch.start(launch_request(link, current_user().login, g.correlation_id))
     if isinstance(outcome, launch.Redirect):
-        return no_store(redirect(outcome.url, code=303))
-    return no_store(render_template("launch/launch.html", link=link, launch=outcome))
+        return launching(redirect(outcome.url, code=303))
+    return launching(render_template("launch/launch.html", link=link, launch=outcome))
 
 
 @bp.get("/launch/<slug>/preview")
@@ -103,7 +109,7 @@ def lti_return():
     if error and user and link is not None and link.enabled and link.mode == "auto":
         outcome = launch.fallback_after_refusal(launch_request(link, user.login, correlation_id), error)
         if outcome is not None:
-            return no_store(redirect(outcome.url, code=303))
+            return launching(redirect(outcome.url, code=303))
         fell_back_already = True
     return render_template(
         "launch/lti_return.html",
