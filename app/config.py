@@ -133,7 +133,7 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: str) -> di
             "TBOOK_RETRY_MAX_DELAY": float(raw["TBOOK_RETRY_MAX_DELAY"]),
             "TBOOK_RETRY_MAX_TOTAL": float(raw["TBOOK_RETRY_MAX_TOTAL"]),
             "GATEWAY_READY_CACHE_SECONDS": float(raw["GATEWAY_READY_CACHE_SECONDS"]),
-            "SECRET_KEY": raw.get("SECRET_KEY") or secrets.token_hex(32),
+            "SECRET_KEY": raw.get("SECRET_KEY") or _development_secret_key(instance_path),
             "SQLALCHEMY_DATABASE_URI": database_url,
             "GATEWAY_AUTH": auth,
             "GATEWAY_TRUSTED_PROXIES": frozenset(_split(raw["GATEWAY_TRUSTED_PROXIES"])),
@@ -168,6 +168,26 @@ def _require_production_secrets(raw: Mapping[str, Any], auth: list[str]) -> None
                     f"{name} is not set (set it, or set GATEWAY_ENCRYPTION_KEY to keep the T-book "
                     "credentials in the admin console)"
                 )
+
+
+def _development_secret_key(instance_path: str) -> str:
+    """Return this installation's own development key, made once in instance/ (production requires SECRET_KEY).
+
+    Kept in a file rather than made per process: every worker of a development server, and every restart, then
+    reads the same sessions and return references.
+    """
+    path = Path(instance_path) / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        try:
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as handle:
+                handle.write(key)
+        except FileExistsError:  # another worker made it first
+            return path.read_text(encoding="ascii").strip()
+        return key
 
 
 def _checked_url(name: str, url: str) -> str:

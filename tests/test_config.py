@@ -104,3 +104,13 @@ def test_sandbox_defaults_to_the_sandbox_credentials(tmp_path):
     app = make(tmp_path)
     assert app.config["TBOOK_CLIENT_ID"] == "sandbox-client"
     assert app.config["TBOOK_LTI_URL"] == "http://127.0.0.1:5050/api/lti"
+
+
+def test_development_key_is_made_once_and_shared_by_every_worker(tmp_path):
+    first, second = make(tmp_path), make(tmp_path)  # two workers of one development server
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    key_file = first.instance_path + "/secret_key"
+    import os
+    import stat
+
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
