@@ -134,47 +134,6 @@ def record(
 
     Secrets in `detail` are masked before anything is written.
     """
-    try:
-        event = _append(
-            action=action,
-            outcome=outcome,
-            actor=actor,
-            link_slug=link_slug,
-            mode=mode,
-            tbook_status=tbook_status,
-            correlation_id=correlation_id,
-            detail=detail,
-            commit=commit,
-        )
-    except SQLAlchemyError:
-        metrics.count_audit_failure(action)
-        raise
-    metrics.count_audit_event(action, outcome, mode)
-    log.info(json.dumps(to_dict(event), ensure_ascii=False, default=str))
-    return event
-
-
-def _append(
-    *,
-    action: str,
-    outcome: str,
-    actor: str | None,
-    link_slug: str | None,
-    mode: str | None,
-    tbook_status: int | None,
-    correlation_id: str | None,
-    detail: Mapping[str, Any] | None,
-    commit: bool,
-) -> AuditEvent:
-    """Add the event to the session's transaction (and commit it); raises SQLAlchemyError when the database refuses.
-
-    Core statements, not the unit of work: this runs on every click, and the ORM's flush bookkeeping cost more
-    than the SQL itself (bench/README.md). Two statements when this process's head is as it left it (three
-    otherwise), none waiting for another process.
-    """
-    # The session's connection, in the session's transaction: the ORM layer adds nothing to these statements.
-    connection = db.session.connection()
-    chain = _process_chain()
     event = AuditEvent(
         actor=actor,
         action=action,
@@ -185,6 +144,26 @@ def _append(
         correlation_id=correlation_id,
         detail=redact(dict(detail or {})),
     )
+    try:
+        _append(event, commit=commit)
+    except SQLAlchemyError:
+        metrics.count_audit_failure(action)
+        raise
+    metrics.count_audit_event(action, outcome, mode)
+    log.info(json.dumps(to_dict(event), ensure_ascii=False, default=str))
+    return event
+
+
+def _append(event: AuditEvent, *, commit: bool) -> None:
+    """Add the event to the session's transaction (and commit it); raises SQLAlchemyError when the database refuses.
+
+    Core statements, not the unit of work: this runs on every click, and the ORM's flush bookkeeping cost more
+    than the SQL itself (bench/README.md). Two statements when this process's head is as it left it (three
+    otherwise), none waiting for another process.
+    """
+    # The session's connection, in the session's transaction: the ORM layer adds nothing to these statements.
+    connection = db.session.connection()
+    chain = _process_chain()
     with chain.lock:  # the threads of one process take turns on its chain
         # Stamped inside the lock: within a chain, time order is id order, so retention can cut a clean prefix.
         event.created_at = utcnow()
@@ -210,7 +189,6 @@ def _append(
         if commit:
             db.session.commit()
             chain.last_hash = event.hash
-    return event
 
 
 def to_dict(event: AuditEvent) -> dict[str, Any]:
