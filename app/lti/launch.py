@@ -14,7 +14,6 @@ from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from oauthlib.oauth1.rfc5849 import signature
 
-FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 PRODUCT_FAMILY_CODE = "tbook-gateway"
 # A browser normalises line breaks in submitted values to CRLF and the HTML parser rewrites NUL: either
 # would change a signed value in flight, so control characters become spaces before signing.
