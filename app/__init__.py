@@ -13,7 +13,7 @@ from dotenv import load_dotenv
 from flask import Flask, abort, g, request
 
 from app.config import load_settings
-from app.extensions import csrf, db, migrate
+from app.extensions import csrf, db, init_click_connections, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -35,6 +35,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _install_request_hooks(app)
     csrf.init_app(app)
     _install_sqlite_pragmas(app)
+    _ping_idle_connections(app)
+    init_click_connections(app)
 
     from app.cli import register_commands
     from app.errors import register_error_handlers
@@ -91,6 +93,43 @@ def _install_sqlite_pragmas(app: Flask) -> None:
 
     with app.app_context():
         event.listen(db.engine, "connect", _pragmas)
+
+
+# A database server may have dropped a connection that sat in the pool (restart, failover, idle timeout):
+# one that was idle longer than this is pinged before use, and replaced when the ping fails.
+PING_AFTER_IDLE_SECONDS = 1.0
+
+
+def _ping_idle_connections(app: Flask) -> None:
+    """Ping a pooled server connection before use when it has been idle, not before every use.
+
+    SQLAlchemy's `pool_pre_ping` pings on every checkout: one more round trip per click, for connections that a
+    busy worker used a few milliseconds earlier (bench/README.md). This is the same check, skipped while the
+    connection is in steady use; a SQLite file has no server to lose.
+    """
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    import time
+
+    from sqlalchemy import event, exc
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as err:
+            # The pool discards this connection and checks out another (a fresh one when all were dropped).
+            raise exc.DisconnectionError(f"a pooled connection did not answer: {err}") from err
 
 
 def _install_request_hooks(app: Flask) -> None:

@@ -149,8 +149,8 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: str) -> di
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": production,
-            # A server may drop idle connections (restart, failover): ping before use. A SQLite file cannot.
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not database_url.startswith("sqlite")},
+            # Pooled server connections are pinged after being idle, not before every use (app/__init__.py).
+            "SQLALCHEMY_ENGINE_OPTIONS": {},
         }
     )
     return settings

@@ -19,8 +19,10 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import metrics
-from app.extensions import db
+from app.click_db import Statement
+from app.extensions import click_connection, db
 from app.models import AuditChainHead, AuditEvent, utcnow
+from app.sqlite_lock import write_turn
 
 log = logging.getLogger("tbook_gateway.audit")
 GENESIS = "0" * 64
@@ -37,7 +39,26 @@ def redact(value: Any) -> Any:
     return value
 
 
-def _digest(event: AuditEvent) -> str:
+@dataclass(slots=True)
+class Event:
+    """One event as `record` writes it: the columns of its AuditEvent row, without the ORM's bookkeeping."""
+
+    action: str
+    outcome: str
+    actor: str | None = None
+    link_slug: str | None = None
+    mode: str | None = None
+    tbook_status: int | None = None
+    correlation_id: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+    chain_id: int | None = None
+    created_at: datetime | None = None
+    prev_hash: str = ""
+    hash: str = ""
+
+
+def _digest(event: Event | AuditEvent) -> str:
     # created_at is hashed as naive UTC: SQLite hands it back naive (it was written in UTC), PostgreSQL
     # aware in the session's time zone, which need not be UTC.
     moment = event.created_at
@@ -83,6 +104,25 @@ _ADVANCE_HEAD = (
     .where(_HEAD.c.id == bindparam("chain_id"), _HEAD.c.last_hash == bindparam("expected"))
     .values(last_hash=bindparam("new_hash"), count=_HEAD.c.count + 1)
 )
+# The same as one statement, for PostgreSQL: the event is inserted only if the head moved on. With the request's
+# connection in autocommit, the click's audit write is one round trip and one transaction.
+_HEAD_ADVANCED = (
+    update(_HEAD)
+    .where(_HEAD.c.id == bindparam("chain_id"), _HEAD.c.last_hash == bindparam("prev_hash"))
+    .values(last_hash=bindparam("hash"), count=_HEAD.c.count + 1)
+    .returning(_HEAD.c.id)
+    .cte("advanced")
+)
+_INSERT_IF_ADVANCED = Statement(
+    insert(_EVENTS)
+    .from_select(
+        list(_EVENT_COLUMNS),
+        select(*(bindparam(name, type_=_EVENTS.c[name].type) for name in _EVENT_COLUMNS)).select_from(_HEAD_ADVANCED),
+    )
+    .returning(_EVENTS.c.id)
+)
+# The click's own path (`_append_alone`) runs them on the request's click connection (app/click_db.py).
+_CLICK_ADVANCE, _CLICK_INSERT = Statement(_ADVANCE_HEAD), Statement(_INSERT_EVENT)
 _CHAIN_KEY = "tbook_gateway.audit_chain"
 _PROCESS = f"{socket.gethostname()}:{{pid}}"
 
@@ -129,12 +169,13 @@ def record(
     correlation_id: str | None = None,
     detail: Mapping[str, Any] | None = None,
     commit: bool = True,
-) -> AuditEvent:
+) -> Event:
     """Append one event to the chain and log it as a JSON line; return the stored event.
 
-    Secrets in `detail` are masked before anything is written.
+    Secrets in `detail` are masked before anything is written. With `commit`, the event is committed with
+    whatever the session holds; with `commit=False` it joins the session's transaction, for its caller to commit.
     """
-    event = AuditEvent(
+    event = Event(
         actor=actor,
         action=action,
         link_slug=link_slug,
@@ -154,21 +195,26 @@ def record(
     return event
 
 
-def _append(event: AuditEvent, *, commit: bool) -> None:
+def _append(event: Event, *, commit: bool) -> None:
     """Add the event to the session's transaction (and commit it); raises SQLAlchemyError when the database refuses.
 
     Core statements, not the unit of work: this runs on every click, and the ORM's flush bookkeeping cost more
-    than the SQL itself (bench/README.md). Two statements when this process's head is as it left it (three
-    otherwise), none waiting for another process.
+    than the SQL itself (bench/README.md). When this process's head is as it left it and the session holds
+    nothing to commit with the event (a click), the event is a transaction of its own on the request's
+    connection (`_append_alone`); otherwise two statements in the session's transaction (three when the head
+    moved), none waiting for another process.
     """
-    # The session's connection, in the session's transaction: the ORM layer adds nothing to these statements.
-    connection = db.session.connection()
     chain = _process_chain()
     with chain.lock:  # the threads of one process take turns on its chain
         # Stamped inside the lock: within a chain, time order is id order, so retention can cut a clean prefix.
         event.created_at = utcnow()
         known = chain.last_hash if commit else None
         chain.last_hash = None  # unsure until this event's commit is known
+        if known is not None and not db.session().in_transaction() and _append_alone(event, chain.chain_id, known):
+            chain.last_hash = event.hash
+            return
+        # The session's connection, in the session's transaction: the ORM adds nothing to these statements.
+        connection = db.session.connection()
         event.chain_id, event.prev_hash = chain.chain_id, known
         event.hash = _digest(event) if known is not None else ""
         # Fast path: the head still holds what this process last committed, and moves on in one statement.
@@ -191,7 +237,34 @@ def _append(event: AuditEvent, *, commit: bool) -> None:
             chain.last_hash = event.hash
 
 
-def to_dict(event: AuditEvent) -> dict[str, Any]:
+def _append_alone(event: Event, chain_id: int, known: str) -> bool:
+    """Commit `event` on the request's click connection if this process's head still holds `known`; else nothing.
+
+    PostgreSQL: one statement in autocommit (the head moves on and the event is inserted, or neither). SQLite:
+    the head's UPDATE and the INSERT, then COMMIT, all in-process, in this process's turn to write.
+    """
+    connection = click_connection()
+    event.chain_id, event.prev_hash = chain_id, known
+    event.hash = _digest(event)
+    values = {name: getattr(event, name) for name in _EVENT_COLUMNS}
+    if connection.dialect.name == "postgresql":
+        _, event.id = connection.write(_INSERT_IF_ADVANCED, values)
+        return event.id is not None
+    params = {"chain_id": chain_id, "expected": known, "new_hash": event.hash}
+    with write_turn(connection.database):
+        try:
+            if connection.write(_CLICK_ADVANCE, params)[0] != 1:
+                connection.rollback()  # let go of the write lock before the session's path takes it
+                return False
+            _, event.id = connection.write(_CLICK_INSERT, values)
+            connection.commit()
+        except SQLAlchemyError:
+            connection.rollback()
+            raise
+    return True
+
+
+def to_dict(event: Event | AuditEvent) -> dict[str, Any]:
     return {
         "audit_id": event.id,
         "at": event.created_at.isoformat(),

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import NoReturn
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, bindparam, select
 
 from app import lti
+from app.click_db import Statement
 from app.errors import Forbidden, GatewayError, LinkNotFound, LtiNotConfigured, ProfileInvalid, ProfileMissing
-from app.extensions import db
+from app.extensions import click_connection, db
 from app.models import LaunchLink, Profile
 from app.services import audit, credentials, fallback, nonces, profiles, return_refs
 
@@ -43,8 +45,18 @@ class Redirect:
 
 # Every click reads one link and one profile: plain rows (read-only, with the models' attribute names) cost a
 # fraction of loading ORM objects into the session (bench/README.md), and the launch never changes them.
-_LINK_BY_SLUG = select(LaunchLink.__table__).where(LaunchLink.__table__.c.slug == bindparam("slug"))
-_PROFILE_BY_LOGIN = select(Profile.__table__).where(Profile.__table__.c.login == bindparam("login"))
+_LINKS, _PROFILES = LaunchLink.__table__, Profile.__table__
+_LINK_BY_SLUG = select(_LINKS).where(_LINKS.c.slug == bindparam("slug"))
+_PROFILE_BY_LOGIN = select(_PROFILES).where(_PROFILES.c.login == bindparam("login"))
+# A click reads both in one statement: the link, and beside it the clicker's profile (NULLs when there is none).
+_LINK_AND_PROFILE = Statement(
+    select(_LINKS, _PROFILES)
+    .select_from(_LINKS.outerjoin(_PROFILES, _PROFILES.c.login == bindparam("login")))
+    .where(_LINKS.c.slug == bindparam("slug"))
+    .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL)
+)
+_LinkRow = namedtuple("_LinkRow", _LINKS.c.keys())
+_ProfileRow = namedtuple("_ProfileRow", _PROFILES.c.keys())
 
 
 def find_link(slug: str) -> LaunchLink:
@@ -53,6 +65,20 @@ def find_link(slug: str) -> LaunchLink:
     if link is None or not link.enabled:
         raise LinkNotFound(f"There is no active launch link called “{slug}”.")
     return link
+
+
+def find_link_and_profile(slug: str, login: str) -> tuple[LaunchLink, Profile | None]:
+    """Return the enabled link named `slug` and the profile of `login` (or None), read-only, in one statement.
+
+    Raises LinkNotFound. Runs on the request's click connection, which the click's audit event then uses too.
+    """
+    row = click_connection().first(_LINK_AND_PROFILE, {"slug": slug, "login": login.lower()})
+    width = len(_LinkRow._fields)
+    link = _LinkRow._make(row[:width]) if row is not None else None
+    if link is None or not link.enabled:
+        raise LinkNotFound(f"There is no active launch link called “{slug}”.")
+    profile = _ProfileRow._make(row[width:])
+    return link, (profile if profile.id is not None else None)
 
 
 def find_profile(login: str) -> Profile | None:
@@ -77,8 +103,9 @@ def _refuse(req: LaunchRequest, err: Exception, reason: str, **detail) -> NoRetu
     raise err
 
 
-def _profile(req: LaunchRequest) -> Profile:
-    profile = find_profile(req.login)
+def _profile(req: LaunchRequest, profile: Profile | None = None) -> Profile:
+    """Return `profile`, or the clicker's profile read now; refuse (audited) when there is none."""
+    profile = profile or find_profile(req.login)
     if profile is None:
         missing = ProfileMissing(f"There is no T-book profile for {req.login}.", hint="Ask your T-book administrator.")
         _refuse(req, missing, "no profile")
@@ -92,9 +119,9 @@ def _lti_not_configured() -> LtiNotConfigured:
     )
 
 
-def _sign(req: LaunchRequest, profile: Profile) -> lti.SignedLaunch:
+def _sign(req: LaunchRequest, profile: Profile, creds: credentials.TBookCredentials) -> lti.SignedLaunch:
     """Return the signed launch; raises lti.LaunchDataError naming a field T-book would refuse."""
-    link, creds = req.link, credentials.current()
+    link = req.link
     custom_data = lti.build_custom_data(profiles.to_tbook(profile, link.connection_type))
     context = lti.LaunchContext(
         resource_link_id=f"link-{link.id}",
@@ -128,23 +155,25 @@ def _sso(req: LaunchRequest, profile: Profile, reason: str, *, fallback_: bool) 
     return Redirect(url)
 
 
-def start(req: LaunchRequest) -> lti.SignedLaunch | Redirect:
+def start(req: LaunchRequest, profile: Profile | None = None) -> lti.SignedLaunch | Redirect:
     """Launch `req.link` for `req.login` by its mode; audit what happened.
 
-    `lti`: the signed launch. `authtoken`: T-book's sign-in URL. `auto`: LTI, unless LTI is not configured or
-    the profile lacks what LTI needs, then the sign-in URL. Raises ProfileMissing, ProfileInvalid (nothing sent),
-    TBookUnavailable or TBookRefused.
+    `profile` is the clicker's, when the caller read it with the link (`find_link_and_profile`); else it is read
+    here. `lti`: the signed launch. `authtoken`: T-book's sign-in URL. `auto`: LTI, unless LTI is not configured
+    or the profile lacks what LTI needs, then the sign-in URL. Raises ProfileMissing, ProfileInvalid (nothing
+    sent), TBookUnavailable or TBookRefused.
     """
     link = req.link
-    profile = _profile(req)
+    profile = _profile(req, profile)
     if link.mode == "authtoken":
         return _sso(req, profile, "authtoken link", fallback_=False)
-    if not credentials.current().lti_configured:
+    creds = credentials.current()
+    if not creds.lti_configured:
         if link.mode == "auto":
             return _sso(req, profile, "LTI is not configured", fallback_=True)
         _refuse(req, _lti_not_configured(), "LTI is not configured")
     try:
-        signed = _sign(req, profile)
+        signed = _sign(req, profile, creds)
     except lti.LaunchDataError as err:
         if link.mode == "auto":
             return _sso(req, profile, f"the profile lacks what LTI needs ({err.field})", fallback_=True)
@@ -168,11 +197,12 @@ def preview(req: LaunchRequest) -> lti.SignedLaunch:
     """
     if req.link.mode == "authtoken":
         raise Forbidden("This link signs in through /authToken: it has no LTI launch to preview.")
-    if not credentials.current().lti_configured:
+    creds = credentials.current()
+    if not creds.lti_configured:
         raise _lti_not_configured()
     profile = _profile(req)
     try:
-        signed = _sign(req, profile)
+        signed = _sign(req, profile, creds)
     except lti.LaunchDataError as err:
         _refuse(req, ProfileInvalid(err.field, err.message), "invalid profile", field=err.field)
     audit.record(

@@ -64,7 +64,9 @@ def _load() -> dict[str, StoredSetting]:
 
 def all_stored() -> dict[str, StoredSetting]:
     """Return every stored setting by key, from this process's short-lived cache of committed values."""
-    if db.session.info.get(_PENDING):
+    # Only a session this request already has can hold uncommitted settings: asking `db.session.info` would
+    # create one on every click just to find it empty.
+    if db.session.registry.has() and db.session().info.get(_PENDING):
         # This session has written settings not yet committed: it sees them, but the cache (which every
         # request of the process shares) must never hold a value that a rollback may still take back.
         return _load()

@@ -170,6 +170,22 @@ def test_debug_link_sends_custom_debug_and_the_sandbox_displays_the_request(app,
     assert "Zoë &lt;b&gt;&amp;" in shown.text  # the sandbox shows the request as received, escaped
 
 
+def test_launch_form_escapes_what_it_carries_and_still_signs_it(app, client, auth, sandbox):
+    with app.app_context():
+        make_link()
+        make_profile(firstname='Jo" autofocus onfocus="alert(1)', lastname="<script>alert('x')</script> & Co")
+    auth.login()
+    page = client.get("/launch/open-tbook").text
+    # Nothing a profile holds can close the attribute or open a tag of its own.
+    assert 'onfocus="alert' not in page and "<script>alert" not in page
+    assert "Jo&quot; autofocus onfocus=&quot;alert(1)" in page and "&lt;script&gt;alert(&#x27;x&#x27;)" in page
+    action, params = form_of(page)
+    fields = dict(params)
+    assert fields["lis_person_name_full"] == """Jo" autofocus onfocus="alert(1) <script>alert('x')</script> & Co"""
+    posted = post_form(action, params)  # the values the browser posts back are the ones that were signed
+    assert posted.status_code == 303 and posted.headers["location"].endswith("/home"), posted.text[:500]
+
+
 def test_return_url_shows_tbook_message_escaped_and_audits_it(app, client, auth, jane):
     auth.login()
     _, params = form_of(client.get("/launch/open-tbook").text)

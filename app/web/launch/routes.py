@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 from flask import current_app, g, make_response, redirect, render_template, request, url_for
+from markupsafe import Markup
 from sqlalchemy import select
 
 from app.errors import Forbidden
@@ -53,6 +55,20 @@ def launching(response):
     return no_store(response, referrer_policy="no-referrer")
 
 
+@bp.app_template_filter("hidden_inputs")
+def hidden_inputs(params: list[tuple[str, str]]) -> Markup:
+    """Return the launch parameters as hidden form fields, every name and value escaped for an attribute.
+
+    One Markup for the whole form: Jinja's autoescape made a Markup object per value (bench/README.md).
+    `html.escape` (quotes included) makes every name and value inert inside a double-quoted attribute.
+    """
+    return Markup(  # noqa: S704  (every interpolated value goes through html.escape)
+        "".join(
+            f'<input type="hidden" name="{html.escape(name)}" value="{html.escape(value)}">\n' for name, value in params
+        )
+    )
+
+
 @bp.get("/")
 @login_required
 def home():
@@ -64,8 +80,9 @@ def home():
 @bp.get("/launch/<slug>")
 @login_required
 def launch_page(slug: str):
-    link = launch.find_link(slug)
-    outcome = launch.start(launch_request(link, current_user().login, g.correlation_id))
+    login = current_user().login
+    link, profile = launch.find_link_and_profile(slug, login)
+    outcome = launch.start(launch_request(link, login, g.correlation_id), profile)
     if isinstance(outcome, launch.Redirect):
         return launching(redirect(outcome.url, code=303))
     return launching(render_template("launch/launch.html", link=link, launch=outcome))

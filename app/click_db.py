@@ -1,0 +1,130 @@
+"""The database connection of a click: a pooled driver connection and a few statements compiled once.
+
+A launch runs two or three statements (read the link and profile, append the audit event). Through a
+SQLAlchemy `Connection` each one built the statement's cache key, an execution context and a result object,
+and the connection's checkout and return added as much again: on SQLite 3 to 4 times the cost of the SQL
+itself (bench/README.md). Here the statements are Core statements compiled once per dialect, run on the
+pool's own driver connection with the columns' bind and result processors (JSON, DateTime on SQLite); errors
+come out as SQLAlchemy's `DBAPIError`, and a connection the server dropped is invalidated as SQLAlchemy would.
+On PostgreSQL the connection runs in autocommit: each statement is a transaction of its own, so a click costs
+two round trips instead of BEGIN, the reads, the writes and COMMIT.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql import ClauseElement
+
+Processor = Callable[[Any], Any] | None
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    # (name in the SQL, key in the caller's params, default value, bind processor), in the driver's order.
+    binds: tuple[tuple[str, str, Any, Processor], ...]
+    positional: bool
+    results: tuple[Processor, ...]  # one per result column
+
+
+class Statement:
+    """A Core statement, compiled once per dialect for a `ClickConnection`."""
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self._compiled: dict[str, _Compiled] = {}
+
+    def compiled(self, dialect: Dialect) -> _Compiled:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            found = self._compiled[dialect.name] = self._compile(dialect)
+        return found
+
+    def _compile(self, dialect: Dialect) -> _Compiled:
+        compiled = self.statement.compile(dialect=dialect)
+        names = compiled.positiontup if compiled.positional else list(compiled.binds)
+        binds = tuple(
+            (name, bind.key, bind.value, bind.type.dialect_impl(dialect).bind_processor(dialect))
+            for name, bind in ((name, compiled.binds[name]) for name in names)
+        )
+        columns = [*getattr(self.statement, "selected_columns", ()), *(getattr(self.statement, "_returning", ()) or ())]
+        results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
+        return _Compiled(compiled.string, binds, compiled.positional, results)
+
+
+class ClickConnection:
+    """One request's pooled driver connection; `close()` gives it back to the pool as it was found."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.dialect = engine.dialect
+        self.database = engine.url.database
+        self._raw = engine.raw_connection()
+        self._autocommit = self.dialect.name == "postgresql"
+        if self._autocommit:
+            self.dialect.set_isolation_level(self._raw.driver_connection, "AUTOCOMMIT")
+
+    def first(self, statement: Statement, params: Mapping[str, Any]) -> tuple | None:
+        """Run a query; return its first row with each column's result processor applied, or None."""
+        row = self._run(statement, params, lambda cursor: cursor.fetchone())
+        if row is None:
+            return None
+        processors = statement.compiled(self.dialect).results
+        return tuple(process(value) if process else value for process, value in zip(processors, row, strict=True))
+
+    def write(self, statement: Statement, params: Mapping[str, Any]) -> tuple[int, Any]:
+        """Run an INSERT or UPDATE; return the rows it changed and its first RETURNING value (or None)."""
+
+        def read(cursor) -> tuple[int, Any]:
+            returned = cursor.fetchone() if cursor.description else None
+            return cursor.rowcount, returned[0] if returned else None
+
+        return self._run(statement, params, read)
+
+    def _run(self, statement: Statement, params: Mapping[str, Any], read: Callable[[Any], Any]) -> Any:
+        compiled = statement.compiled(self.dialect)
+        values = [
+            (name, process(params.get(key, default)) if process else params.get(key, default))
+            for name, key, default, process in compiled.binds
+        ]
+        driver_params = tuple(value for _, value in values) if compiled.positional else dict(values)
+        cursor = self._raw.cursor()
+        try:
+            cursor.execute(compiled.sql, driver_params)
+            return read(cursor)
+        except self.dialect.loaded_dbapi.Error as err:
+            raise self._wrapped(err, compiled.sql, driver_params, cursor) from err
+        finally:
+            cursor.close()
+
+    def commit(self) -> None:
+        self._call("commit")
+
+    def rollback(self) -> None:
+        self._call("rollback")
+
+    def close(self) -> None:
+        try:
+            if self._autocommit and self._raw.is_valid:
+                self.dialect.reset_isolation_level(self._raw.driver_connection)
+        finally:
+            self._raw.close()  # back to the pool, which rolls back whatever was left uncommitted
+
+    def _call(self, method: str) -> None:
+        try:
+            getattr(self._raw, method)()
+        except self.dialect.loaded_dbapi.Error as err:
+            raise self._wrapped(err, method.upper(), None, None) from err
+
+    def _wrapped(self, err: Exception, sql: str, params: Any, cursor: Any) -> DBAPIError:
+        dropped = self.dialect.is_disconnect(err, self._raw.driver_connection, cursor)
+        if dropped:
+            self._raw.invalidate(err)  # the pool replaces it; the next click gets a fresh connection
+        return DBAPIError.instance(
+            sql, params, err, self.dialect.loaded_dbapi.Error, connection_invalidated=dropped, dialect=self.dialect
+        )
