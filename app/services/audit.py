@@ -210,7 +210,7 @@ def _append(event: Event, *, commit: bool) -> None:
         event.created_at = utcnow()
         known = chain.last_hash if commit else None
         chain.last_hash = None  # unsure until this event's commit is known
-        if known is not None and not db.session().in_transaction() and _append_alone(event, chain.chain_id, known):
+        if known is not None and not _session_in_transaction() and _append_alone(event, chain.chain_id, known):
             chain.last_hash = event.hash
             return
         # The session's connection, in the session's transaction: the ORM adds nothing to these statements.
@@ -235,6 +235,12 @@ def _append(event: Event, *, commit: bool) -> None:
         if commit:
             db.session.commit()
             chain.last_hash = event.hash
+
+
+def _session_in_transaction() -> bool:
+    # A request that has not used the ORM session has nothing in it to commit with the event (and creating the
+    # session only to ask would cost the click more than the question).
+    return db.session.registry.has() and db.session().in_transaction()
 
 
 def _append_alone(event: Event, chain_id: int, known: str) -> bool:

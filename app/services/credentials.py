@@ -45,11 +45,11 @@ class Resolved:
         return self.name in SECRETS
 
 
-def resolve() -> dict[str, Resolved]:
-    """Return each console setting with its value in force and its source."""
+def resolve(stored: dict[str, settings_store.StoredSetting] | None = None) -> dict[str, Resolved]:
+    """Return each console setting with its value in force and its source (`stored`: the stored settings)."""
     cfg = current_app.config
     explicit = cfg.get("GATEWAY_EXPLICIT_SETTINGS", frozenset())
-    stored = settings_store.all_stored()
+    stored = settings_store.all_stored() if stored is None else stored
 
     def pick(name: str, fallback: Resolved | None = None) -> Resolved:
         row = stored.get(name)
@@ -74,10 +74,27 @@ def resolve() -> dict[str, Resolved]:
     return resolved
 
 
+_CURRENT = "tbook_gateway.credentials"
+
+
 def current() -> TBookCredentials:
-    """Return the credentials in force: environment and create_app config win, else the admin console."""
+    """Return the credentials in force: environment and create_app config win, else the admin console.
+
+    Worked out again only when the stored settings were read again (the settings cache holds them a few
+    seconds, and drops them when one changes): every click asks.
+    """
+    stored = settings_store.all_stored()
+    cached = current_app.extensions.get(_CURRENT)
+    if cached is not None and cached[0] is stored:
+        return cached[1]
+    credentials = _current(stored)
+    current_app.extensions[_CURRENT] = (stored, credentials)
+    return credentials
+
+
+def _current(stored: dict[str, settings_store.StoredSetting]) -> TBookCredentials:
     cfg = current_app.config
-    values = resolve()
+    values = resolve(stored)
     env = values["TBOOK_ENV"].value
     explicit = cfg.get("GATEWAY_EXPLICIT_SETTINGS", frozenset())
     api_url = cfg["TBOOK_API_URL"] if "TBOOK_API_URL" in explicit or env == cfg["TBOOK_ENV"] else TBOOK_URLS[env]
