@@ -78,6 +78,8 @@ def _install_sqlite_pragmas(app: Flask) -> None:
         return
     from sqlalchemy import event
 
+    from app.sqlite_lock import AUTO_CHECKPOINT_PAGES
+
     def _pragmas(dbapi_connection, _record) -> None:
         cursor = dbapi_connection.cursor()
         # WAL lets readers and one writer work at once across gunicorn workers; the busy timeout makes a
@@ -89,6 +91,8 @@ def _install_sqlite_pragmas(app: Flask) -> None:
         # while holding SQLite's single write lock (bench/README.md).
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Launches checkpoint the WAL themselves, outside their write turn (app/sqlite_lock.py).
+        cursor.execute(f"PRAGMA wal_autocheckpoint={AUTO_CHECKPOINT_PAGES}")
         cursor.close()
 
     with app.app_context():

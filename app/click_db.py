@@ -102,6 +102,17 @@ class ClickConnection:
         finally:
             cursor.close()
 
+    def run(self, sql: str) -> None:
+        """Run one statement of plain SQL without parameters (a PRAGMA, say)."""
+        cursor = self._raw.cursor()
+        try:
+            cursor.execute(sql)
+            cursor.fetchall() if cursor.description else None
+        except self.dialect.loaded_dbapi.Error as err:
+            raise self._wrapped(err, sql, None, cursor) from err
+        finally:
+            cursor.close()
+
     def commit(self) -> None:
         self._call("commit")
 

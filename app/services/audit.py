@@ -22,7 +22,7 @@ from app import metrics
 from app.click_db import Statement
 from app.extensions import click_connection, db
 from app.models import AuditChainHead, AuditEvent, utcnow
-from app.sqlite_lock import write_turn
+from app.sqlite_lock import checkpoint_due, write_turn
 
 log = logging.getLogger("tbook_gateway.audit")
 GENESIS = "0" * 64
@@ -267,6 +267,8 @@ def _append_alone(event: Event, chain_id: int, known: str) -> bool:
         except SQLAlchemyError:
             connection.rollback()
             raise
+    if checkpoint_due():  # after the turn: the other writers go on while this one waits for the fsync
+        connection.run("PRAGMA wal_checkpoint(PASSIVE)")
     return True
 
 
