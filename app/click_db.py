@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.sql import ClauseElement
 
 Processor = Callable[[Any], Any] | None
@@ -64,14 +65,45 @@ class ClickConnection:
     def __init__(self, engine: Engine) -> None:
         self.dialect = engine.dialect
         self.database = engine.url.database
-        self._raw = engine.raw_connection()
+        self._engine = engine
         self._autocommit = self.dialect.name == "postgresql"
+        self._raw = self._checkout()
+
+    def _checkout(self):
+        raw = self._engine.raw_connection()
         if self._autocommit:
-            self.dialect.set_isolation_level(self._raw.driver_connection, "AUTOCOMMIT")
+            self.dialect.set_isolation_level(raw.driver_connection, "AUTOCOMMIT")
+        return raw
+
+    def _live_checkout(self):
+        """Check out a connection that answers a ping: after a server restart the pool holds several dead ones."""
+        pool = self._engine.pool
+        tries = pool.size() + pool.overflow() + 1 if isinstance(pool, QueuePool) else 2
+        for _ in range(tries):
+            raw = self._checkout()
+            try:
+                self.dialect.do_ping(raw.driver_connection)
+                return raw
+            except self.dialect.loaded_dbapi.Error as err:
+                raw.invalidate(err)
+                raw.close()
+        return self._checkout()  # a new connection, or the error that says why there is none
 
     def first(self, statement: Statement, params: Mapping[str, Any]) -> tuple | None:
-        """Run a query; return its first row with each column's result processor applied, or None."""
-        row = self._run(statement, params, lambda cursor: cursor.fetchone())
+        """Run a query; return its first row with each column's result processor applied, or None.
+
+        A read on a connection the server dropped (a restart, a failover) is tried once more on a fresh one:
+        pooled connections in steady use are not pinged before use (app/__init__.py), and a click's first
+        statement is this read, so the learner never sees the dropped connection.
+        """
+        try:
+            row = self._run(statement, params, lambda cursor: cursor.fetchone())
+        except DBAPIError as err:
+            if not err.connection_invalidated:
+                raise
+            self._raw.close()
+            self._raw = self._live_checkout()
+            row = self._run(statement, params, lambda cursor: cursor.fetchone())
         if row is None:
             return None
         processors = statement.compiled(self.dialect).results
@@ -135,7 +167,7 @@ class ClickConnection:
     def _wrapped(self, err: Exception, sql: str, params: Any, cursor: Any) -> DBAPIError:
         dropped = self.dialect.is_disconnect(err, self._raw.driver_connection, cursor)
         if dropped:
-            self._raw.invalidate(err)  # the pool replaces it; the next click gets a fresh connection
+            self._raw.invalidate(err)  # the pool discards it when it comes back
         return DBAPIError.instance(
             sql, params, err, self.dialect.loaded_dbapi.Error, connection_invalidated=dropped, dialect=self.dialect
         )
