@@ -99,6 +99,23 @@ class SignedLaunch:
         return signature.base_string_uri(self.url)
 
 
+@lru_cache(maxsize=16)
+def _form_action(url: str) -> str:
+    """Return the launch URL as the browser will send it (the same few URLs, every click).
+
+    Raises ValueError when the URL is not absolute http(s).
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"the LTI launch URL must be an absolute http(s) URL, not {url!r}")
+    # A configured URL may hold raw non-ASCII; the form action and the base string need what the browser
+    # sends: an IDNA host (punycode) and a percent-encoded path and query.
+    netloc = parts.netloc.encode("idna").decode("ascii")
+    return urlunsplit(
+        parts._replace(netloc=netloc, path=quote(parts.path, safe="/%"), query=quote(parts.query, safe="=&%+"))
+    )
+
+
 def sign_launch(
     url: str,
     params: list[tuple[str, str]],
@@ -112,15 +129,7 @@ def sign_launch(
 
     Raises ValueError when the URL is not absolute http(s).
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"the LTI launch URL must be an absolute http(s) URL, not {url!r}")
-    # A configured URL may hold raw non-ASCII; the form action and the base string need what the browser
-    # sends: an IDNA host (punycode) and a percent-encoded path and query.
-    netloc = parts.netloc.encode("idna").decode("ascii")
-    url = urlunsplit(
-        parts._replace(netloc=netloc, path=quote(parts.path, safe="/%"), query=quote(parts.query, safe="=&%+"))
-    )
+    url = _form_action(url)
     oauth = [
         ("oauth_callback", "about:blank"),
         ("oauth_consumer_key", consumer_key),
