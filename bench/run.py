@@ -49,6 +49,9 @@ class Target:
     latencies: list[float] = field(default_factory=list)
     failures: dict[str, int] = field(default_factory=dict)
     elapsed: float = 0.0
+    # CPU seconds spent while this target was driven: gunicorn (master and workers), the database server, and
+    # this process (the load generator).
+    cpu: dict[str, float] = field(default_factory=lambda: {"gateway": 0.0, "database": 0.0, "client": 0.0})
 
     @property
     def successes(self) -> int:
@@ -62,6 +65,46 @@ class Target:
         if len(self.latencies) < 2:
             return self.latencies[0] if self.latencies else 0.0
         return statistics.quantiles(self.latencies, n=100, method="inclusive")[p - 1]
+
+
+def process_cpu(pids: list[int]) -> float:
+    """Return the CPU seconds (user + system) the processes `pids` have used so far (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def processes_named(prefix: str) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().startswith(prefix):
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def gateway_processes(gunicorn: subprocess.Popen) -> list[int]:
+    children = Path(f"/proc/{gunicorn.pid}/task/{gunicorn.pid}/children")
+    return [gunicorn.pid, *(int(pid) for pid in children.read_text().split())] if children.exists() else []
+
+
+def measured_drive(port: int, target: Target, requests: int, concurrency: int, gunicorn, database: str) -> None:
+    """`drive`, adding the CPU that the gateway, the database server and this process used meanwhile."""
+    gateway = gateway_processes(gunicorn)
+    server = processes_named("postgres") if database == "postgres" else []
+    before = (process_cpu(gateway), process_cpu(server), time.process_time())
+    drive(port, target, requests, concurrency)
+    after = (process_cpu(gateway), process_cpu(server), time.process_time())
+    for name, start, end in zip(("gateway", "database", "client"), before, after, strict=True):
+        target.cpu[name] += end - start
 
 
 def free_port() -> int:
@@ -225,8 +268,7 @@ def token_requests(sandbox_url: str) -> int:
 
 
 def worker_count(gunicorn: subprocess.Popen) -> int:
-    children = Path(f"/proc/{gunicorn.pid}/task/{gunicorn.pid}/children")
-    return len(children.read_text().split()) if children.exists() else 0
+    return max(len(gateway_processes(gunicorn)) - 1, 0)
 
 
 def bench_database(kind: str, args: argparse.Namespace) -> list[Target]:
@@ -276,7 +318,7 @@ def bench_database(kind: str, args: argparse.Namespace) -> list[Target]:
             # Rounds interleave the targets so that any drift of the machine hits all of them alike.
             for _ in range(args.rounds):
                 for target in live:
-                    drive(gateway_port, target, args.requests // args.rounds, args.concurrency)
+                    measured_drive(gateway_port, target, args.requests // args.rounds, args.concurrency, gunicorn, kind)
             audit_after = database.audit_counts()
             report(kind, targets, audit_before, audit_after, token_requests(sandbox_url), worker_count(gunicorn))
             return targets
@@ -293,16 +335,21 @@ def bench_database(kind: str, args: argparse.Namespace) -> list[Target]:
 def report(kind, targets, audit_before, audit_after, tokens: int, workers: int) -> None:
     static = targets[0]
     print(f"\n== {kind} == gunicorn workers: {workers}")
-    print(f"{'target':<18} {'requests':>8} {'ok':>7} {'rps':>8} {'p50 ms':>8} {'p99 ms':>8}  failures")
+    print(
+        f"{'target':<18} {'requests':>8} {'ok':>7} {'rps':>8} {'p50 ms':>8} {'p99 ms':>8}"
+        f"  {'CPU µs per request: gateway':>27} {'database':>8} {'client':>6}  failures"
+    )
     for t in targets:
         if t.skipped:
             print(f"{t.name:<18} {t.skipped}")
             continue
         failures = ", ".join(f"{k}: {v}" for k, v in t.failures.items()) or "-"
         total = t.successes + sum(t.failures.values())
+        cpu = {name: 1e6 * seconds / total for name, seconds in t.cpu.items()} if total else t.cpu
         print(
             f"{t.name:<18} {total:>8} {t.successes:>7} {t.rps:>8.1f} "
-            f"{t.percentile(50) * 1000:>8.1f} {t.percentile(99) * 1000:>8.1f}  {failures}"
+            f"{t.percentile(50) * 1000:>8.1f} {t.percentile(99) * 1000:>8.1f}"
+            f"  {cpu['gateway']:>27.0f} {cpu['database']:>8.0f} {cpu['client']:>6.0f}  {failures}"
         )
     modes = {"LTI launch": "lti", "authtoken launch": "authtoken"}
     for t in targets[1:]:
