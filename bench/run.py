@@ -375,7 +375,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--requests", type=int, default=3000, help="per target, after warm-up (default 3000)")
     parser.add_argument("--warmup", type=int, default=200, help="per target (default 200)")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
+    parser.add_argument("--rounds", type=int, default=10, help="interleaved rounds (default 10)")
     parser.add_argument("--concurrency", type=int, default=8, help="client threads (default 8)")
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: the config's)")
     args = parser.parse_args(argv)
