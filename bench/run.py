@@ -67,16 +67,21 @@ class Target:
         return statistics.quantiles(self.latencies, n=100, method="inclusive")[p - 1]
 
 
-def process_cpu(pids: list[int]) -> float:
-    """Return the CPU seconds (user + system) the processes `pids` have used so far (Linux /proc)."""
-    total = 0
+def process_cpu(pids: list[int]) -> dict[int, float]:
+    """Return the CPU seconds (user + system) each of `pids` has used so far (Linux /proc); gone ones are left out."""
+    used = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:  # gone meanwhile
+        except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+        used[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return used
+
+
+def cpu_since(before: dict[int, float], after: dict[int, float]) -> float:
+    # A process that started meanwhile counts from zero; one that ended took its last figures with it.
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def processes_named(prefix: str) -> list[int]:
@@ -98,13 +103,15 @@ def gateway_processes(gunicorn: subprocess.Popen) -> list[int]:
 
 def measured_drive(port: int, target: Target, requests: int, concurrency: int, gunicorn, database: str) -> None:
     """`drive`, adding the CPU that the gateway, the database server and this process used meanwhile."""
-    gateway = gateway_processes(gunicorn)
-    server = processes_named("postgres") if database == "postgres" else []
-    before = (process_cpu(gateway), process_cpu(server), time.process_time())
+
+    def servers() -> list[int]:
+        return processes_named("postgres") if database == "postgres" else []
+
+    gateway, server, client = process_cpu(gateway_processes(gunicorn)), process_cpu(servers()), time.process_time()
     drive(port, target, requests, concurrency)
-    after = (process_cpu(gateway), process_cpu(server), time.process_time())
-    for name, start, end in zip(("gateway", "database", "client"), before, after, strict=True):
-        target.cpu[name] += end - start
+    target.cpu["gateway"] += cpu_since(gateway, process_cpu(gateway_processes(gunicorn)))
+    target.cpu["database"] += cpu_since(server, process_cpu(servers()))
+    target.cpu["client"] += time.process_time() - client
 
 
 def free_port() -> int:
