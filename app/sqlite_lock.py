@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -24,19 +25,27 @@ CHECKPOINT_EVERY = 100  # click commits of one process between two of its checkp
 AUTO_CHECKPOINT_PAGES = 10_000  # SQLite's own checkpoint, for the WAL that other writes grow (default 1000)
 
 _files: dict[str, tuple[int, int]] = {}  # lock path -> (pid, descriptor): a forked worker opens its own
+_opening = threading.Lock()
 _commits = {"pid": 0, "count": 0}
 
 
 def _descriptor(path: str) -> int:
     held = _files.get(path)
     if held is None or held[0] != os.getpid():
-        held = _files[path] = (os.getpid(), os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
+        with _opening:  # threads of a gthread worker: one descriptor per process
+            held = _files.get(path)
+            if held is None or held[0] != os.getpid():
+                held = _files[path] = (os.getpid(), os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600))
     return held[1]
 
 
 @contextmanager
 def write_turn(database: str | None) -> Iterator[None]:
-    """Hold this process's turn to write the SQLite file `database` (no turn for an in-memory database)."""
+    """Hold this process's turn to write the SQLite file `database` (no turn for an in-memory database).
+
+    The turn is between processes: the threads of one process share its descriptor, and take turns on their
+    audit chain's lock instead (app/services/audit.py).
+    """
     if not database or database == ":memory:" or database.startswith("file:"):
         yield
         return

@@ -295,6 +295,8 @@ def bench_database(kind: str, args: argparse.Namespace) -> list[Target]:
             env = gateway_env(database.url, sandbox_url, gateway_port)
             if args.workers:
                 env["GUNICORN_WORKERS"] = str(args.workers)
+            if args.threads:
+                env.update(GUNICORN_WORKER_CLASS="gthread", GUNICORN_THREADS=str(args.threads))
             wait_until(f"{sandbox_url}/api/lti", sandbox, "the sandbox", status=405)
             authtoken_skip = seed(env)
             log_path = Path(workdir) / "gunicorn.log"
@@ -385,6 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=10, help="interleaved rounds (default 10)")
     parser.add_argument("--concurrency", type=int, default=8, help="client threads (default 8)")
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: the config's)")
+    parser.add_argument("--threads", type=int, default=0, help="gthread workers with this many threads each")
     args = parser.parse_args(argv)
     args.requests = max(args.requests, args.rounds)
     for kind in args.database or ["sqlite", "postgres"]:

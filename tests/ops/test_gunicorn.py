@@ -9,11 +9,16 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
+from app.extensions import db
+from app.models import AuditEvent
+from app.services import audit
 from tests.factories import make_link, make_profile
 from tests.ops.conftest import parse_metrics
 from tests.web.test_launch import form_of
@@ -27,17 +32,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def gunicorn(app, gateway_config, sandbox, tmp_path):
-    """Run gunicorn on `app`'s database and the sandbox; yield (base URL, metrics dir, read_log)."""
+@contextmanager
+def running_gunicorn(gateway_config, tmp_path, **settings):
+    """Run gunicorn with config/gunicorn.conf.py on the test's database and sandbox; yield (base URL, read_log)."""
     port = free_port()
-    metrics_dir = tmp_path / "metrics"
-    metrics_dir.mkdir()
-    (metrics_dir / "counter_999999.db").write_bytes(b"left over by a previous run")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_", "PROMETHEUS_"))}
     env.update({k: str(v) for k, v in gateway_config.items() if k != "TESTING"})
     env.update(GATEWAY_AUTH="local,header", GATEWAY_TRUSTED_PROXIES="127.0.0.1")
-    env.update(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2", PROMETHEUS_MULTIPROC_DIR=str(metrics_dir))
+    env.update(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="2", **settings)
     log_path = tmp_path / "gunicorn.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -58,10 +60,20 @@ def gunicorn(app, gateway_config, sandbox, tmp_path):
                 assert process.poll() is None, log_path.read_text()
                 assert time.monotonic() < deadline, "gunicorn did not start in 20 s"
                 time.sleep(0.1)
-        yield base, metrics_dir, lambda: log_path.read_text()
+        yield base, lambda: log_path.read_text()
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
+
+
+@pytest.fixture
+def gunicorn(app, gateway_config, sandbox, tmp_path):
+    """gunicorn with two sync workers and a metrics directory left over by a previous run."""
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
+    (metrics_dir / "counter_999999.db").write_bytes(b"left over by a previous run")
+    with running_gunicorn(gateway_config, tmp_path, PROMETHEUS_MULTIPROC_DIR=str(metrics_dir)) as (base, read_log):
+        yield base, metrics_dir, read_log
 
 
 def test_requests_are_logged_as_json_lines_without_signed_link_tokens(gunicorn):
@@ -105,3 +117,25 @@ def test_forwarded_proto_is_not_believed_without_proxy_hops(app, gunicorn):
     assert response.status_code == 200
     return_url = dict(form_of(response.text)[1])["launch_presentation_return_url"]
     assert return_url.startswith(f"{base}/lti/return?ref=")
+
+
+@pytest.mark.parametrize("worker_class", ["sync", "gthread"])
+def test_concurrent_launches_are_each_signed_and_audited_once(app, gateway_config, sandbox, tmp_path, worker_class):
+    with app.app_context():
+        make_link()
+        make_profile()
+    settings = {"GUNICORN_WORKER_CLASS": worker_class, "GUNICORN_THREADS": "4" if worker_class == "gthread" else "1"}
+    with running_gunicorn(gateway_config, tmp_path, **settings) as (base, read_log):
+
+        def launch(_):
+            response = httpx.get(f"{base}/launch/open-tbook", headers={"X-Remote-User": "jane.doe@example.com"})
+            return response.status_code, dict(form_of(response.text)[1]).get("oauth_nonce")
+
+        with ThreadPoolExecutor(8) as pool:
+            results = list(pool.map(launch, range(40)))
+        assert f"Using worker: {worker_class}" in read_log()  # the setting took effect
+    assert [status for status, _ in results] == [200] * 40, read_log()
+    assert len({nonce for _, nonce in results}) == 40  # each click signed afresh
+    with app.app_context():
+        assert db.session.query(AuditEvent).filter_by(action="launch", outcome="sent").count() == 40
+        assert audit.verify_chain() == (40, None)
