@@ -152,11 +152,17 @@ class ClickConnection:
         self._call("rollback")
 
     def close(self) -> None:
+        """Give the connection back to the pool, which rolls back whatever was left uncommitted.
+
+        Never raises: it runs as the request ends, after the answer was made.
+        """
         try:
             if self._autocommit and self._raw.is_valid:
                 self.dialect.reset_isolation_level(self._raw.driver_connection)
+        except self.dialect.loaded_dbapi.Error as err:
+            self._raw.invalidate(err)  # not fit to go back as it is: the pool discards it
         finally:
-            self._raw.close()  # back to the pool, which rolls back whatever was left uncommitted
+            self._raw.close()
 
     def _call(self, method: str) -> None:
         try:

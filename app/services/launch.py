@@ -103,9 +103,13 @@ def _refuse(req: LaunchRequest, err: Exception, reason: str, **detail) -> NoRetu
     raise err
 
 
-def _profile(req: LaunchRequest, profile: Profile | None = None) -> Profile:
-    """Return `profile`, or the clicker's profile read now; refuse (audited) when there is none."""
-    profile = profile or find_profile(req.login)
+_UNREAD = object()  # `start` was not given the profile: read it
+
+
+def _profile(req: LaunchRequest, profile: Profile | None | object = _UNREAD) -> Profile:
+    """Return `profile` (the clicker's, read now unless given); refuse (audited) when there is none."""
+    if profile is _UNREAD:
+        profile = find_profile(req.login)
     if profile is None:
         missing = ProfileMissing(f"There is no T-book profile for {req.login}.", hint="Ask your T-book administrator.")
         _refuse(req, missing, "no profile")
@@ -155,13 +159,14 @@ def _sso(req: LaunchRequest, profile: Profile, reason: str, *, fallback_: bool) 
     return Redirect(url)
 
 
-def start(req: LaunchRequest, profile: Profile | None = None) -> lti.SignedLaunch | Redirect:
+def start(req: LaunchRequest, profile: Profile | None | object = _UNREAD) -> lti.SignedLaunch | Redirect:
     """Launch `req.link` for `req.login` by its mode; audit what happened.
 
-    `profile` is the clicker's, when the caller read it with the link (`find_link_and_profile`); else it is read
-    here. `lti`: the signed launch. `authtoken`: T-book's sign-in URL. `auto`: LTI, unless LTI is not configured
-    or the profile lacks what LTI needs, then the sign-in URL. Raises ProfileMissing, ProfileInvalid (nothing
-    sent), TBookUnavailable or TBookRefused.
+    `profile` is the clicker's (None: there is none), when the caller read it with the link
+    (`find_link_and_profile`); else it is read here.
+    `lti`: the signed launch. `authtoken`: T-book's sign-in URL. `auto`: LTI, unless LTI is not configured or the
+    profile lacks what LTI needs, then the sign-in URL. Raises ProfileMissing, ProfileInvalid (nothing sent),
+    TBookUnavailable or TBookRefused.
     """
     link = req.link
     profile = _profile(req, profile)
