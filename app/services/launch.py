@@ -48,15 +48,19 @@ class Redirect:
 _LINKS, _PROFILES = LaunchLink.__table__, Profile.__table__
 _LINK_BY_SLUG = select(_LINKS).where(_LINKS.c.slug == bindparam("slug"))
 _PROFILE_BY_LOGIN = select(_PROFILES).where(_PROFILES.c.login == bindparam("login"))
-# A click reads both in one statement: the link, and beside it the clicker's profile (NULLs when there is none).
+# A click reads both in one statement: the link, and beside it the clicker's profile (NULLs when there is none),
+# every column but the timestamps, which a launch never uses.
+_UNUSED = frozenset({"created_at", "updated_at"})
+_LINK_COLUMNS = [column for column in _LINKS.c if column.key not in _UNUSED]
+_PROFILE_COLUMNS = [column for column in _PROFILES.c if column.key not in _UNUSED]
 _LINK_AND_PROFILE = Statement(
-    select(_LINKS, _PROFILES)
+    select(*_LINK_COLUMNS, *_PROFILE_COLUMNS)
     .select_from(_LINKS.outerjoin(_PROFILES, _PROFILES.c.login == bindparam("login")))
     .where(_LINKS.c.slug == bindparam("slug"))
     .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL)
 )
-_LinkRow = namedtuple("_LinkRow", _LINKS.c.keys())
-_ProfileRow = namedtuple("_ProfileRow", _PROFILES.c.keys())
+_LinkRow = namedtuple("_LinkRow", [column.key for column in _LINK_COLUMNS])
+_ProfileRow = namedtuple("_ProfileRow", [column.key for column in _PROFILE_COLUMNS])
 
 
 def find_link(slug: str) -> LaunchLink:
