@@ -28,6 +28,16 @@ def _snippet(link) -> str:
     return f'<a href="{escape(url)}"{target} class="tbook-button">{escape(link.title)}</a>'
 
 
+def _settings(form: LinkForm) -> dict:
+    """The link settings the new and edit forms both set (the slug and title are passed apart)."""
+    return {
+        "mode": form.mode.data,
+        "debug": form.debug.data,
+        "connection_type": form.connection_type.data,
+        "new_window": form.new_window.data,
+    }
+
+
 @bp.get("/links")
 def link_list():
     return render_template("admin/links.html", links=links.all_links())
@@ -38,15 +48,7 @@ def link_new():
     form = LinkForm()
     if form.validate_on_submit():
         try:
-            link = links.create(
-                form.slug.data,
-                form.title.data,
-                mode=form.mode.data,
-                debug=form.debug.data,
-                connection_type=form.connection_type.data,
-                new_window=form.new_window.data,
-                actor=g.admin,
-            )
+            link = links.create(form.slug.data, form.title.data, **_settings(form), actor=g.admin)
         except links.LinkError as err:
             form.slug.errors.append(str(err))
         else:
@@ -63,15 +65,7 @@ def link_edit(slug: str):
     form.slug.data = link.slug  # the slug is fixed: intranet buttons point at it
     if form.validate_on_submit():
         try:
-            links.update(
-                slug,
-                title=form.title.data,
-                mode=form.mode.data,
-                debug=form.debug.data,
-                connection_type=form.connection_type.data,
-                new_window=form.new_window.data,
-                actor=g.admin,
-            )
+            links.update(slug, title=form.title.data, **_settings(form), actor=g.admin)
         except links.LinkError as err:
             form.title.errors.append(str(err))
         else:
