@@ -12,8 +12,11 @@ from typing import Any
 from dotenv import load_dotenv
 from flask import Flask, abort, g, request
 
-from app.config import load_settings
-from app.extensions import csrf, db, init_click_connections, migrate
+from app.settings.loading import load_settings
+from app.store import db, migrate
+from app.store.engine import tune_engine
+from app.store.hot_path import init_hot_connections
+from app.web import csrf
 
 ROOT = Path(__file__).resolve().parent.parent
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -22,7 +25,7 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the gateway; `config` takes the environment's names and wins over the environment.
 
-    Raises app.config.ConfigError when production settings lack a secret.
+    Raises app.settings.ConfigError when production settings lack a secret.
     """
     load_dotenv(ROOT / ".env", override=False)
     app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
@@ -34,9 +37,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Before CSRFProtect's hook: a request it refuses (bad token, body too large) still gets a correlation id.
     _install_request_hooks(app)
     csrf.init_app(app)
-    _install_sqlite_pragmas(app)
-    _ping_idle_connections(app)
-    init_click_connections(app)
+    tune_engine(app)
+    init_hot_connections(app)
 
     from app.cli import register_commands
     from app.errors import register_error_handlers
@@ -71,69 +73,6 @@ def _configure_logging(app: Flask) -> None:
             logger.addHandler(handler)
             logger.setLevel(logging.INFO)
             logger.propagate = False
-
-
-def _install_sqlite_pragmas(app: Flask) -> None:
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
-    from sqlalchemy import event
-
-    from app.sqlite_lock import AUTO_CHECKPOINT_PAGES
-
-    def _pragmas(dbapi_connection, _record) -> None:
-        cursor = dbapi_connection.cursor()
-        # WAL lets readers and one writer work at once across gunicorn workers; the busy timeout makes a
-        # writer wait for the lock instead of failing with "database is locked".
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        # In WAL mode NORMAL syncs at checkpoints, not at every commit: a crashed process loses nothing, a
-        # power cut may lose the last commits but never corrupts. FULL made every launch wait for an fsync
-        # while holding SQLite's single write lock (bench/README.md).
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        # Launches checkpoint the WAL themselves, outside their write turn (app/sqlite_lock.py).
-        cursor.execute(f"PRAGMA wal_autocheckpoint={AUTO_CHECKPOINT_PAGES}")
-        cursor.close()
-
-    with app.app_context():
-        event.listen(db.engine, "connect", _pragmas)
-
-
-# A database server may have dropped a connection that sat in the pool (restart, failover, idle timeout):
-# one that was idle longer than this is pinged before use, and replaced when the ping fails.
-PING_AFTER_IDLE_SECONDS = 1.0
-
-
-def _ping_idle_connections(app: Flask) -> None:
-    """Ping a pooled server connection before use when it has been idle, not before every use.
-
-    SQLAlchemy's `pool_pre_ping` pings on every checkout: one more round trip per click, for connections that a
-    busy worker used a few milliseconds earlier (bench/README.md). This is the same check, skipped while the
-    connection is in steady use; a SQLite file has no server to lose.
-    """
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        return
-    import time
-
-    from sqlalchemy import event, exc
-
-    with app.app_context():
-        engine = db.engine
-
-    @event.listens_for(engine, "checkin")
-    def _idle_from(_dbapi_connection, record) -> None:
-        record.info["idle_since"] = time.monotonic()
-
-    @event.listens_for(engine, "checkout")
-    def _ping(dbapi_connection, record, _proxy) -> None:
-        idle_since = record.info.pop("idle_since", None)
-        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
-            return
-        try:
-            engine.dialect.do_ping(dbapi_connection)
-        except engine.dialect.loaded_dbapi.Error as err:
-            # The pool discards this connection and checks out another (a fresh one when all were dropped).
-            raise exc.DisconnectionError(f"a pooled connection did not answer: {err}") from err
 
 
 def _install_request_hooks(app: Flask) -> None:

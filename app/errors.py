@@ -7,7 +7,7 @@ import logging
 from flask import Flask, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from app.extensions import db
+from app.store import db
 
 log = logging.getLogger(__name__)
 

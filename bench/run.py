@@ -30,8 +30,8 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.config import _database_url  # noqa: E402  (the gateway's own URL rewriting: postgres -> psycopg)
-from app.models import AuditEvent  # noqa: E402
+from app.settings.loading import _database_url  # noqa: E402  (the gateway's own URL rewriting: postgres -> psycopg)
+from app.store.models import AuditEvent  # noqa: E402
 
 USER = "jane.doe@example.com"
 LTI_SLUG, AUTHTOKEN_SLUG = "bench-lti", "bench-authtoken"

@@ -10,7 +10,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from app import create_app
-from app.extensions import db
+from app.store import db
 
 pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.browser"]
 

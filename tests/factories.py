@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.extensions import db
-from app.models import LaunchLink, Profile
-from app.services import accounts
-from app.services.profiles import apply, clean_fields
+from app.services.catalog.profiles import apply, clean_fields
+from app.services.identity import accounts
+from app.store import db
+from app.store.models import LaunchLink, Profile
 
 PASSWORD = "correct-horse"
 

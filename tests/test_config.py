@@ -3,7 +3,7 @@
 import pytest
 
 from app import create_app
-from app.config import ConfigError
+from app.settings.loading import ConfigError
 
 PRODUCTION = {
     "TBOOK_ENV": "live",

@@ -5,7 +5,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from app.services import admins
+from app.services.identity import admins
 
 
 @click.group("admins", help="Admin accounts of the admin console (/admin/).", cls=AppGroup)

@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import click
 from flask.cli import AppGroup
 
-from app.services import audit, audit_queries
+from app.services.audit import queries as audit_queries
+from app.services.audit import trail as audit
 
 
 @click.group("audit", help="The tamper-evident audit log.", cls=AppGroup)

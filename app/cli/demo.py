@@ -7,9 +7,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.extensions import db
-from app.services import accounts, links
-from app.services.profile_import import import_profiles
+from app.services.catalog import links
+from app.services.catalog.profile_import import import_profiles
+from app.services.identity import accounts
+from app.store import db
 
 DEMO_PROFILES = Path(__file__).resolve().parents[2] / "config" / "demo-profiles.csv"
 DEMO_PASSWORD = "tbook-demo"  # noqa: S105  (the demo sign-in, printed by make run)

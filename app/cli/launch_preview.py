@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.errors import GatewayError
-from app.services import launch
+from app.services.launch import flow as launch
 from app.web.launch.routes import launch_request
 
 

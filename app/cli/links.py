@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from app.services import links
+from app.services.catalog import links
 
 
 @click.group("links", help="Launch links (/launch/<slug>).", cls=AppGroup)

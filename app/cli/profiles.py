@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from app.services.profile_import import ImportFileError, import_profiles
+from app.services.catalog.profile_import import ImportFileError, import_profiles
 
 
 @click.group("profiles", help="Learner and teacher profiles.", cls=AppGroup)

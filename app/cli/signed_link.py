@@ -4,7 +4,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.services import signed_links
+from app.services.identity import signed_links
 
 
 @click.command("signed-link")

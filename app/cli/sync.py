@@ -8,9 +8,11 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from app.extensions import db
-from app.models import Profile
-from app.services import audit, provisioning, tbook_api
+from app.services.audit import trail as audit
+from app.services.tbook_connection import clients as tbook_api
+from app.services.tbook_connection import provisioning
+from app.store import db
+from app.store.models import Profile
 from app.tbook import NotFound, TBookClient, TBookConnectionError, TBookError, Unauthorized
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import click
 from flask.cli import AppGroup
 
-from app.services import tbook_api
+from app.services.tbook_connection import clients as tbook_api
 from app.tbook import TBookError
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print T-book's answer as JSON.")

@@ -1,1 +1,1 @@
-"""Use cases: the glue between the web layer, the LTI builder, the T-book client and the models."""
+"""The use cases, in wings named for their concept: launch, identity, audit, catalog, tbook_connection."""

@@ -11,7 +11,7 @@ import httpx
 
 from app.tbook.auth import BearerAuth, EventSink, TokenProvider
 from app.tbook.errors import TBookConnectionError, TBookError, TBookProtocolError, error_from_response
-from app.tbook.forms import encode_learner_fields, flag
+from app.tbook.form_encoding import encode_learner_fields, flag
 from app.tbook.models import AccessToken, AuthToken, ClientInfo, Entity, Learner, parse
 from app.tbook.retry import RetryPolicy
 from app.tbook.token_store import MemoryTokenStore, TokenStore

@@ -1,6 +1,10 @@
 """The web layer: blueprints that parse a request, call a service and render."""
 
 from flask import Flask
+from flask_wtf import CSRFProtect
+
+# Every form that changes something carries a CSRF token; bound to the app in `create_app`.
+csrf = CSRFProtect()
 
 
 def register_blueprints(app: Flask) -> None:

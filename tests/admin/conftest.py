@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.extensions import db
-from app.services import accounts
+from app.services.identity import accounts
+from app.store import db
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_profile
 

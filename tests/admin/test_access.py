@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.extensions import db
-from app.services import audit
+from app.services.audit import trail as audit
+from app.store import db
 from tests.admin.conftest import form_token
 from tests.factories import make_link, make_profile
 

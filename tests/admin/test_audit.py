@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text, update
 
-from app.extensions import db
-from app.models import AuditEvent
-from app.services import audit
+from app.services.audit import trail as audit
+from app.store import db
+from app.store.models import AuditEvent
 
 
 def _events(app, n: int = 3, **fields):

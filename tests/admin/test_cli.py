@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.extensions import db
-from app.models import AuditEvent
-from app.services import accounts
+from app.services.identity import accounts
+from app.store import db
+from app.store.models import AuditEvent
 
 
 def test_admins_create_reads_the_password_from_stdin_and_the_admin_can_sign_in(app, runner, client, auth):

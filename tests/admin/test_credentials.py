@@ -9,9 +9,9 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from app import create_app
-from app.extensions import db
-from app.models import AuditEvent, Setting
-from app.services import credentials
+from app.settings import credentials
+from app.store import db
+from app.store.models import AuditEvent, Setting
 from tests.admin.conftest import ADMIN, form_token
 from tests.conftest import AuthActions
 from tests.factories import PASSWORD, make_link, make_profile

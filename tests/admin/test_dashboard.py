@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
-from app.extensions import db
-from app.models import AuditEvent
-from app.services import audit
+from app.services.audit import trail as audit
+from app.store import db
+from app.store.models import AuditEvent
 
 
 def test_the_dashboard_charts_launches_by_day_and_lists_errors(app, as_admin):

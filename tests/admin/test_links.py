@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.extensions import db
-from app.models import AuditEvent, LaunchLink
+from app.store import db
+from app.store.models import AuditEvent, LaunchLink
 from tests.admin.conftest import form_token
 from tests.factories import make_link, make_profile
 

@@ -6,8 +6,8 @@ import io
 
 from sqlalchemy import select
 
-from app.extensions import db
-from app.models import AuditEvent, Profile
+from app.store import db
+from app.store.models import AuditEvent, Profile
 from tests.admin.conftest import form_token
 from tests.factories import make_profile
 

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from app import create_app
-from app.extensions import db
-from app.models import AuditEvent
+from app.store import db
+from app.store.models import AuditEvent
 from tests.admin.conftest import ADMIN
 from tests.conftest import AuthActions
 from tests.factories import PASSWORD

@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
-from app.extensions import db
-from app.models import AuditEvent, LaunchLink
+from app.store import db
+from app.store.models import AuditEvent, LaunchLink
 
 
 def test_create_list_disable_enable(app, runner, client):

@@ -3,8 +3,8 @@
 import pytest
 from sqlalchemy import func, select
 
-from app.extensions import db
-from app.models import AuditEvent, Profile
+from app.store import db
+from app.store.models import AuditEvent, Profile
 
 HEADER = "login,entityID,externalID,civility,lastname,firstname,contactEmail,filter,location,country,testUser,userType"
 

@@ -6,7 +6,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from app import create_app
-from app.extensions import db
+from app.store import db
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from app import PING_AFTER_IDLE_SECONDS
-from app.extensions import db
-from app.models import AuditEvent
+from app.store import db
+from app.store.engine import PING_AFTER_IDLE_SECONDS
+from app.store.models import AuditEvent
 from tests.factories import make_link, make_profile
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.extensions import db
-from app.models import AuditEvent
-from app.services import audit
+from app.services.audit import trail as audit
+from app.store import db
+from app.store.models import AuditEvent
 from tests.factories import make_link, make_profile
 from tests.ops.conftest import parse_metrics
 from tests.web.test_launch import form_of

@@ -67,8 +67,8 @@ def test_a_probe_does_not_queue_behind_a_worker_stuck_fetching_the_token(gateway
 
     from sqlalchemy import update
 
-    from app.extensions import db
-    from app.models import TokenCache, utcnow
+    from app.store import db
+    from app.store.models import TokenCache, utcnow
 
     probe = gateway_with(GATEWAY_READY_CACHE_SECONDS=0)
     assert probe.get("/readyz").status_code == 200  # the token row exists now

@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import text
 
 from app import metrics
-from app.extensions import db
-from app.models import AuditEvent
+from app.store import db
+from app.store.models import AuditEvent
 from app.tbook import RetryPolicy, TBookClient
 from tests.factories import make_link, make_profile
 from tests.ops.conftest import metric

@@ -5,8 +5,8 @@ from html import unescape
 import pytest
 
 from app import create_app
-from app.config import ConfigError
-from app.extensions import db
+from app.settings.loading import ConfigError
+from app.store import db
 from tests.factories import make_link, make_profile
 from tests.web.test_launch import form_of
 

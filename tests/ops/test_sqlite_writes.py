@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 from sqlalchemy.engine import make_url
 
-from app.sqlite_lock import AUTO_CHECKPOINT_PAGES, CHECKPOINT_EVERY
+from app.store.sqlite_writer import AUTO_CHECKPOINT_PAGES, CHECKPOINT_EVERY
 from tests.factories import make_link, make_profile
 
 

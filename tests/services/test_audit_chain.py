@@ -5,9 +5,9 @@ import threading
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from app.extensions import db
-from app.models import AuditChainHead, AuditEvent
-from app.services import audit
+from app.services.audit import trail as audit
+from app.store import db
+from app.store.models import AuditChainHead, AuditEvent
 
 
 def write_concurrently(app, writers: int = 8, each: int = 5) -> list[Exception]:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.services.fallback import is_tbook_url
+from app.services.launch.authtoken import is_tbook_url
 
 
 @pytest.mark.parametrize(

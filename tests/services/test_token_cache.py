@@ -7,10 +7,10 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from app import create_app
-from app.extensions import db
-from app.models import TokenCache
-from app.services import tbook_api
-from app.services.token_cache import DatabaseTokenStore, TokenLeaseTimeout
+from app.services.tbook_connection import clients as tbook_api
+from app.store import db
+from app.store.models import TokenCache
+from app.store.token_cache import DatabaseTokenStore, TokenLeaseTimeout
 
 
 def test_threads_of_two_instances_share_one_token(app, gateway_config, sandbox):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.tbook import AccessToken, Learner
-from app.tbook.forms import encode_learner_fields
+from app.tbook.form_encoding import encode_learner_fields
 
 
 def test_encodes_t_book_form_fields():

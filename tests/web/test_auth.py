@@ -3,7 +3,7 @@
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
-from app.services.signed_links import SALT, make_token
+from app.services.identity.signed_links import SALT, make_token
 from tests.factories import make_link, make_profile
 
 

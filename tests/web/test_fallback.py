@@ -4,8 +4,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
-from app.models import AuditEvent
+from app.store import db
+from app.store.models import AuditEvent
 from tests.conftest import AuthActions
 from tests.factories import make_link, make_profile
 from tests.web.test_launch import form_of, post_form
@@ -173,7 +173,7 @@ def test_auto_link_falls_back_when_the_profile_lacks_what_lti_needs(app, client,
         make_link("auto", mode="auto", connection_type="login")
     signed_in(civility="m")
     with app.app_context():
-        from app.models import Profile
+        from app.store.models import Profile
 
         db.session.execute(db.update(Profile).values(firstname=""))
         db.session.commit()

@@ -8,8 +8,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from app.extensions import db
-from app.models import AuditEvent
+from app.store import db
+from app.store.models import AuditEvent
 from tests.factories import make_link, make_profile
 
 INPUT = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
@@ -141,7 +141,7 @@ def test_connection_by_id_needs_the_external_id(app, client, auth):
 def test_signed_in_user_without_profile_gets_a_clear_refusal(app, client, auth):
     with app.app_context():
         make_link()
-        from app.services import accounts
+        from app.services.identity import accounts
 
         accounts.set_account("nobody@example.com", "correct-horse")
         db.session.commit()

@@ -4,8 +4,8 @@ import logging
 
 from sqlalchemy import select
 
-from app.extensions import db
-from app.models import AuditEvent, TokenCache
+from app.store import db
+from app.store.models import AuditEvent, TokenCache
 from tests.factories import make_link, make_profile
 
 

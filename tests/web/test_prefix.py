@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.services.signed_links import make_token
+from app.services.identity.signed_links import make_token
 from tests.conftest import csrf_token
 from tests.factories import make_link, make_profile
 

@@ -31,8 +31,8 @@ def test_preview_is_only_for_debug_links_and_admins(app, client, auth):
     auth.login()
     assert client.get("/launch/open-tbook/preview").status_code == 403
     with app.app_context():
-        from app.extensions import db
-        from app.services import accounts
+        from app.services.identity import accounts
+        from app.store import db
 
         accounts.set_account("jane.doe@example.com", "correct-horse", is_admin=True)
         db.session.commit()

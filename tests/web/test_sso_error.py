@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
-from app.extensions import db
-from app.models import AuditEvent
+from app.store import db
+from app.store.models import AuditEvent
 from tests.factories import make_link, make_profile
 
 

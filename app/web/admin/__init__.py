@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, g, redirect, url_for
 
 from app.errors import Forbidden, SignInRefused
-from app.services import admins
+from app.services.identity import admins
 from app.web.auth.identity import User, current_user, this_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from flask import Response, render_template, request, stream_with_context
 
-from app.services import audit, audit_queries
+from app.services.audit import queries as audit_queries
+from app.services.audit import trail as audit
 from app.web.admin import bp
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
-from app.services import credentials, credentials_admin, settings_store
+from app.services.tbook_connection import credentials_admin
+from app.settings import credentials
+from app.store import console_settings as settings_store
 from app.web.admin import bp
 from app.web.admin.forms import ActionForm
 

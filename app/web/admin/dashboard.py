@@ -2,7 +2,7 @@
 
 from flask import render_template
 
-from app.services import dashboard
+from app.services.audit import dashboard
 from app.web.admin import bp
 
 

@@ -5,7 +5,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from app.services.links import CONNECTION_TYPES, MODES, SLUG
+from app.services.catalog.links import CONNECTION_TYPES, MODES, SLUG
 
 
 class ActionForm(FlaskForm):

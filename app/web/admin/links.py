@@ -7,8 +7,9 @@ import json
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from markupsafe import escape
 
-from app.services import launch, links
-from app.services.profile_admin import search
+from app.services.catalog import links
+from app.services.catalog.profile_admin import search
+from app.services.launch import flow as launch
 from app.web.admin import bp
 from app.web.admin.forms import ActionForm, LinkForm
 from app.web.launch.routes import launch_request, no_store

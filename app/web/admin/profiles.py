@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 
-from app.services import profile_admin
-from app.services.profile_import import ImportFileError, import_profiles
-from app.services.profiles import FIELD_ATTRS, LIST_FIELDS, REQUIRED, FieldError
+from app.services.catalog import profile_admin
+from app.services.catalog.profile_import import ImportFileError, import_profiles
+from app.services.catalog.profiles import FIELD_ATTRS, LIST_FIELDS, REQUIRED, FieldError
 from app.web.admin import bp
 from app.web.admin.forms import ActionForm, UploadForm
 

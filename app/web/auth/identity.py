@@ -10,7 +10,8 @@ from urllib.parse import urlencode, urlsplit
 from flask import current_app, redirect, request, session, url_for
 
 from app.errors import SignInRefused
-from app.services import nonces, signed_links
+from app.services.identity import signed_links
+from app.store import nonces
 
 SIGNED_LINK_ARG = "auth"
 _USER_KEY = "tbook_gateway.user"

@@ -2,7 +2,8 @@
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 
-from app.services import accounts, audit, signin_throttle
+from app.services.audit import trail as audit
+from app.services.identity import accounts, signin_throttle
 from app.web.auth import bp
 from app.web.auth.forms import LoginForm
 from app.web.auth.identity import current_user, is_safe_next, sign_in

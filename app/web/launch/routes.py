@@ -11,9 +11,12 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from app.errors import Forbidden
-from app.extensions import db
-from app.models import LaunchLink
-from app.services import admins, audit, launch, return_refs
+from app.services.audit import trail as audit
+from app.services.identity import admins
+from app.services.launch import flow as launch
+from app.services.launch import return_refs
+from app.store import db
+from app.store.models import LaunchLink
 from app.web.auth.identity import current_user, login_required
 from app.web.launch import bp
 

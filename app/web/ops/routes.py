@@ -3,7 +3,7 @@
 from flask import Response, jsonify
 
 from app import metrics
-from app.services import readiness
+from app.services.tbook_connection import readiness
 from app.web.ops import bp
 
 

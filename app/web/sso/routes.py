@@ -2,7 +2,8 @@
 
 from flask import g, render_template, request
 
-from app.services import audit, return_refs
+from app.services.audit import trail as audit
+from app.services.launch import return_refs
 from app.web.auth.identity import current_user
 from app.web.sso import bp
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
-from app.extensions import db
-from app.models import Profile
-from app.services import audit
-from app.services.profiles import FIELD_ATTRS, LIST_FIELDS, apply, clean_fields
+from app.services.audit import trail as audit
+from app.services.catalog.profiles import FIELD_ATTRS, LIST_FIELDS, apply, clean_fields
+from app.store import db
+from app.store.models import Profile
 
 PAGE_SIZE = 25
 

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from app.extensions import db
-from app.models import Profile
-from app.services import audit
-from app.services.profiles import FIELD_ATTRS, REQUIRED, FieldError, apply, clean_fields
+from app.services.audit import trail as audit
+from app.services.catalog.profiles import FIELD_ATTRS, REQUIRED, FieldError, apply, clean_fields
+from app.store import db
+from app.store.models import Profile
 
 MAX_BYTES = 50 * 1024 * 1024
 EMPTY = "The file is empty: expected a header row of T-book field names, then one row per profile."

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import delete
 
-from app.extensions import db
-from app.models import TokenCache
-from app.services import audit, settings_store
-from app.services.credentials import ENVIRONMENTS, SECRETS, current, resolve
+from app.services.audit import trail as audit
+from app.settings.credentials import ENVIRONMENTS, SECRETS, current, resolve
+from app.store import console_settings as settings_store
+from app.store import db
+from app.store.models import TokenCache
 from app.tbook import RetryPolicy, TBookClient, TBookError
 
 EDITABLE = ("TBOOK_ENV", "TBOOK_CLIENT_ID", "TBOOK_CLIENT_SECRET", "TBOOK_LTI_KEY", "TBOOK_LTI_SECRET")

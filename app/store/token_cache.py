@@ -12,8 +12,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from app.models import TokenCache
-from app.services import secrets_box
+from app.store import secrets_box
+from app.store.models import TokenCache
 from app.tbook import AccessToken, TBookConnectionError
 
 LEASE_SECONDS = 30.0  # longer than a token request's worst case (timeouts and retries)

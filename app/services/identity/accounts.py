@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.extensions import db
-from app.models import Account
+from app.store import db
+from app.store.models import Account
 
 # Checked against when the login is unknown, so that a wrong login and a wrong password take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-password")

@@ -7,8 +7,11 @@ from typing import NoReturn
 from urllib.parse import urlsplit
 
 from app.errors import ProfileInvalid, TBookRefused, TBookUnavailable
-from app.models import LaunchLink, Profile
-from app.services import audit, credentials, provisioning, tbook_api
+from app.services.audit import trail as audit
+from app.services.tbook_connection import clients as tbook_api
+from app.services.tbook_connection import provisioning
+from app.settings import credentials
+from app.store.models import LaunchLink, Profile
 from app.tbook import (
     NotFound,
     ServerError,

@@ -10,8 +10,9 @@ from flask import Flask, current_app
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.extensions import db
-from app.services import credentials, tbook_api
+from app.services.tbook_connection import clients as tbook_api
+from app.settings import credentials
+from app.store import db
 from app.tbook import TBookError
 
 _CACHE_KEY = "tbook_gateway.readiness"

@@ -7,8 +7,8 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from app.extensions import db
-from app.models import AuditEvent, utcnow
+from app.store import db
+from app.store.models import AuditEvent, utcnow
 
 # Fallback launches (the /authToken redirect) are audited as "launch" in mode authtoken, or as "fallback".
 LAUNCH_ACTIONS = ("launch", "fallback")

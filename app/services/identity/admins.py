@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import select
 
-from app.extensions import db
-from app.models import Account
-from app.services import accounts, audit
+from app.services.audit import trail as audit
+from app.services.identity import accounts
+from app.store import db
+from app.store.models import Account
 
 
 def is_admin(login: str, via: str) -> bool:

@@ -10,11 +10,15 @@ from typing import NoReturn
 from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, bindparam, select
 
 from app import lti
-from app.click_db import Statement
 from app.errors import Forbidden, GatewayError, LinkNotFound, LtiNotConfigured, ProfileInvalid, ProfileMissing
-from app.extensions import click_connection, db
-from app.models import LaunchLink, Profile
-from app.services import audit, credentials, fallback, nonces, profiles, return_refs
+from app.services.audit import trail as audit
+from app.services.catalog import profiles
+from app.services.launch import authtoken as fallback
+from app.services.launch import return_refs
+from app.settings import credentials
+from app.store import db, nonces
+from app.store.hot_path import Statement, hot_connection
+from app.store.models import LaunchLink, Profile
 
 VERSION = "0.1.0"
 
@@ -76,7 +80,7 @@ def find_link_and_profile(slug: str, login: str) -> tuple[LaunchLink, Profile | 
 
     Raises LinkNotFound. Runs on the request's click connection, which the click's audit event then uses too.
     """
-    row = click_connection().first(_LINK_AND_PROFILE, {"slug": slug, "login": login.lower()})
+    row = hot_connection().first(_LINK_AND_PROFILE, {"slug": slug, "login": login.lower()})
     width = len(_LinkRow._fields)
     link = _LinkRow._make(row[:width]) if row is not None else None
     if link is None or not link.enabled:

@@ -6,9 +6,9 @@ import re
 
 from sqlalchemy import select
 
-from app.extensions import db
-from app.models import LaunchLink
-from app.services import audit
+from app.services.audit import trail as audit
+from app.store import db
+from app.store.models import LaunchLink
 
 MODES = ("lti", "authtoken", "auto")
 CONNECTION_TYPES = ("login", "id")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from app.models import Profile
-from app.services import audit, profiles
+from app.services.audit import trail as audit
+from app.services.catalog import profiles
+from app.store.models import Profile
 from app.tbook import Conflict, NotFound, TBookClient
 
 # What insertLearner takes of a profile: T-book field names, without the LTI-only connectionType.

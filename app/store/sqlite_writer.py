@@ -44,7 +44,7 @@ def write_turn(database: str | None) -> Iterator[None]:
     """Hold this process's turn to write the SQLite file `database` (no turn for an in-memory database).
 
     The turn is between processes: the threads of one process share its descriptor, and take turns on their
-    audit chain's lock instead (app/services/audit.py).
+    audit chain's lock instead (app/services/audit/trail.py).
     """
     if not database or database == ":memory:" or database.startswith("file:"):
         yield

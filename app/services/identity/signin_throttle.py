@@ -13,8 +13,8 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.errors import GatewayError
-from app.extensions import db
-from app.models import AuditEvent, utcnow
+from app.store import db
+from app.store.models import AuditEvent, utcnow
 
 
 class TooManyAttempts(GatewayError):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from app.models import Profile
+from app.store.models import Profile
 
 # T-book field name -> Profile attribute.
 FIELD_ATTRS = {
@@ -33,7 +33,7 @@ LIST_FIELDS = ("contactEmail", "filter", "location", "country")
 REQUIRED = ("login", "entityID", "civility", "lastname", "firstname")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_LENGTH = 200
-# Narrower columns (app/models.py): a longer value would fail the whole import on PostgreSQL.
+# Narrower columns (app/store/models.py): a longer value would fail the whole import on PostgreSQL.
 MAX_LENGTHS = {"login": 254, "entityID": 64, "externalID": 64, "phone": 64}
 
 

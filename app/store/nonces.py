@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
-from app.extensions import db
-from app.models import UsedNonce, utcnow
+from app.store import db
+from app.store.models import UsedNonce, utcnow
 
 
 def _key(kind: str, value: str) -> str:

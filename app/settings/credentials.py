@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from app.config import TBOOK_URLS
-from app.services import settings_store
+from app.settings.loading import TBOOK_URLS
+from app.store import console_settings as settings_store
 
 ENVIRONMENTS = ("sandbox", "test", "live")
 SECRETS = ("TBOOK_CLIENT_SECRET", "TBOOK_LTI_SECRET")

@@ -11,9 +11,9 @@ from datetime import datetime
 
 from sqlalchemy import Select, delete, func, select, update
 
-from app.extensions import db
-from app.models import AuditChainHead, AuditEvent
-from app.services import audit
+from app.services.audit import trail as audit
+from app.store import db
+from app.store.models import AuditChainHead, AuditEvent
 
 PAGE_SIZE = 50
 CSV_COLUMNS = (

@@ -19,10 +19,10 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import metrics
-from app.click_db import Statement
-from app.extensions import click_connection, db
-from app.models import AuditChainHead, AuditEvent, utcnow
-from app.sqlite_lock import checkpoint_due, write_turn
+from app.store import db
+from app.store.hot_path import Statement, hot_connection
+from app.store.models import AuditChainHead, AuditEvent, utcnow
+from app.store.sqlite_writer import checkpoint_due, write_turn
 
 log = logging.getLogger("tbook_gateway.audit")
 GENESIS = "0" * 64
@@ -121,7 +121,7 @@ _INSERT_IF_ADVANCED = Statement(
     )
     .returning(_EVENTS.c.id)
 )
-# The click's own path (`_append_alone`) runs them on the request's click connection (app/click_db.py).
+# The click's own path (`_append_alone`) runs them on the request's click connection (app/store/hot_path.py).
 _CLICK_ADVANCE, _CLICK_INSERT = Statement(_ADVANCE_HEAD), Statement(_INSERT_EVENT)
 _CHAIN_KEY = "tbook_gateway.audit_chain"
 _PROCESS = f"{socket.gethostname()}:{{pid}}"
@@ -249,7 +249,7 @@ def _append_alone(event: Event, chain_id: int, known: str) -> bool:
     PostgreSQL: one statement in autocommit (the head moves on and the event is inserted, or neither). SQLite:
     the head's UPDATE and the INSERT, then COMMIT, all in-process, in this process's turn to write.
     """
-    connection = click_connection()
+    connection = hot_connection()
     event.chain_id, event.prev_hash = chain_id, known
     event.hash = _digest(event)
     values = {name: getattr(event, name) for name in _EVENT_COLUMNS}

@@ -8,9 +8,10 @@ import threading
 from flask import current_app, g, has_request_context
 
 from app import metrics
-from app.extensions import db
-from app.services import audit, credentials
-from app.services.token_cache import LEASE_SECONDS, database_store
+from app.services.audit import trail as audit
+from app.settings import credentials
+from app.store import db
+from app.store.token_cache import LEASE_SECONDS, database_store
 from app.tbook import RetryPolicy, TBookClient
 
 _lock = threading.Lock()

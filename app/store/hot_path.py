@@ -16,11 +16,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask import Flask, g
 from sqlalchemy import Engine
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.sql import ClauseElement
+
+from app.store.database import db
 
 Processor = Callable[[Any], Any] | None
 
@@ -35,7 +38,7 @@ class _Compiled:
 
 
 class Statement:
-    """A Core statement, compiled once per dialect for a `ClickConnection`."""
+    """A Core statement, compiled once per dialect for a `HotConnection`."""
 
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
@@ -59,7 +62,7 @@ class Statement:
         return _Compiled(compiled.string, binds, compiled.positional, results)
 
 
-class ClickConnection:
+class HotConnection:
     """One request's pooled driver connection; `close()` gives it back to the pool as it was found."""
 
     def __init__(self, engine: Engine) -> None:
@@ -177,3 +180,23 @@ class ClickConnection:
         return DBAPIError.instance(
             sql, params, err, self.dialect.loaded_dbapi.Error, connection_invalidated=dropped, dialect=self.dialect
         )
+
+
+_CONNECTION = "_hot_connection"
+
+
+def hot_connection() -> HotConnection:
+    """Return this request's hot-path connection, opened on first use, closed with the request."""
+    connection = g.get(_CONNECTION)
+    if connection is None:
+        connection = HotConnection(db.engine)
+        setattr(g, _CONNECTION, connection)
+    return connection
+
+
+def init_hot_connections(app: Flask) -> None:
+    @app.teardown_appcontext
+    def _close_hot_connection(_exc: BaseException | None) -> None:
+        connection = g.pop(_CONNECTION, None)
+        if connection is not None:
+            connection.close()

@@ -12,9 +12,9 @@ from flask import current_app, has_app_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from app.extensions import db
-from app.models import Setting
-from app.services.secrets_box import EncryptionUnavailable, cipher
+from app.store import db
+from app.store.models import Setting
+from app.store.secrets_box import EncryptionUnavailable, cipher
 
 log = logging.getLogger(__name__)
 # Launches read the settings on every click: each process keeps them this many seconds, and drops them at

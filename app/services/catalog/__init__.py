@@ -1,0 +1,1 @@
+"""The catalog wing: launch links and learner profiles (validation, console edits, CSV import)."""

@@ -1,0 +1,1 @@
+"""The identity wing: local accounts, admins, portal-signed links and sign-in throttling."""
