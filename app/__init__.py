@@ -12,7 +12,7 @@ from typing import Any
 from dotenv import load_dotenv
 from flask import Flask, abort, g, request
 
-from app.settings.loading import load_settings
+from app import settings
 from app.store import db, migrate
 from app.store.engine import tune_engine
 from app.store.hot_path import init_hot_connections
@@ -25,11 +25,12 @@ _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the gateway; `config` takes the environment's names and wins over the environment.
 
-    Raises app.settings.ConfigError when production settings lack a secret.
+    Raises app.settings.ConfigError naming the setting when one is unknown or malformed, or production lacks a
+    secret.
     """
     load_dotenv(ROOT / ".env", override=False)
     app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=str(ROOT / "instance"))
-    app.config.update(load_settings(config, app.instance_path))
+    settings.init_app(app, config)
 
     _configure_logging(app)
     db.init_app(app)

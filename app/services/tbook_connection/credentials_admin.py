@@ -10,6 +10,7 @@ from sqlalchemy import delete
 
 from app.services.audit import trail as audit
 from app.settings.credentials import ENVIRONMENTS, SECRETS, current, resolve
+from app.settings.precedence import ENVIRONMENT
 from app.store import console_settings as settings_store
 from app.store import db
 from app.store.models import TokenCache
@@ -42,7 +43,6 @@ def _shown(name: str, value: str | None) -> str | None:
 
 def _plan(values: Mapping[str, str], remove: set[str]) -> tuple[dict[str, str], list[str]]:
     """Return the values to write and the names to drop; raise CredentialsError before anything is written."""
-    explicit = current_app.config.get("GATEWAY_EXPLICIT_SETTINGS", frozenset())
     before = resolve()
     writes: dict[str, str] = {}
     drops: list[str] = []
@@ -54,7 +54,7 @@ def _plan(values: Mapping[str, str], remove: set[str]) -> tuple[dict[str, str], 
             continue
         if not value or (stored is not None and stored.value == value):
             continue
-        if name in explicit:
+        if before[name].source == ENVIRONMENT:
             raise CredentialsError(name, f"{name} is set by the environment; change it there.")
         if name == "TBOOK_ENV" and value not in ENVIRONMENTS:
             raise CredentialsError(name, "the environment must be sandbox, test or live")
@@ -115,7 +115,7 @@ def check_connection(*, actor: str, correlation_id: str | None = None) -> Connec
     else:
         # One attempt, short backoff: an admin waits on the page for this answer.
         retry = RetryPolicy(max_attempts=1)
-        timeout = float(current_app.config.get("TBOOK_TIMEOUT", 10))
+        timeout = current_app.config["TBOOK_TIMEOUT"]
         try:
             with TBookClient(creds.api_url, creds.client_id, creds.client_secret, timeout=timeout, retry=retry) as api:
                 info = api.get_client()
