@@ -17,7 +17,7 @@ from app.web.launch.routes import launch_request
 @click.option("--user", "login", required=True, help="The learner's login (e-mail).")
 def command(slug: str, login: str) -> None:
     """Print the signed LTI launch SLUG would send for LOGIN: url, params, base string (never the secret)."""
-    base_url = current_app.config.get("GATEWAY_BASE_URL") or "http://127.0.0.1:5000"
+    base_url = current_app.config["GATEWAY_BASE_URL"]
     # The return URL and errorUrl are absolute: build them as a request to the gateway's public URL would.
     with current_app.test_request_context(base_url=base_url):
         try:

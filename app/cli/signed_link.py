@@ -18,6 +18,5 @@ def command(login: str, slug: str) -> None:
     if not secret:
         raise click.ClickException("GATEWAY_LINK_SECRET is not set: the portal and the gateway share that key.")
     token = signed_links.make_token(secret, login.strip().lower(), slug)
-    base = (cfg.get("GATEWAY_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
-    click.echo(f"{base}/launch/{slug}?auth={token}")
+    click.echo(f"{cfg['GATEWAY_BASE_URL']}/launch/{slug}?auth={token}")
     click.echo(f"valid for {cfg['GATEWAY_SIGNED_LINK_MAX_AGE']} seconds", err=True)

@@ -11,9 +11,7 @@ from app.settings.schema import BY_NAME
 from app.store import console_settings as settings_store
 
 ENVIRONMENTS = ("sandbox", "test", "live")
-# The T-book settings an admin may set in the console, in the console's order.
-EDITABLE = tuple(name for name in TBOOK_SETTINGS if BY_NAME[name].console)
-SECRETS = tuple(name for name in EDITABLE if BY_NAME[name].secret)
+SECRETS = tuple(name for name in TBOOK_SETTINGS if BY_NAME[name].console and BY_NAME[name].secret)
 _GIVEN = "tbook_gateway.settings_given"
 _CURRENT = "tbook_gateway.credentials"
 
@@ -44,7 +42,7 @@ def resolve(stored: dict[str, settings_store.StoredSetting] | None = None) -> di
     """Return each console setting with its value in force and its source (`stored`: the stored settings)."""
     stored = settings_store.all_stored() if stored is None else stored
     resolved = resolve_tbook(current_app.extensions[_GIVEN], stored)
-    return {name: resolved[name] for name in EDITABLE}
+    return {name: value for name, value in resolved.items() if BY_NAME[name].console}
 
 
 def current() -> TBookCredentials:

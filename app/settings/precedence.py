@@ -80,7 +80,7 @@ def resolve_tbook(given: Mapping[str, Any], stored: Mapping[str, Stored]) -> dic
     default_env = BY_NAME["TBOOK_ENV"].default
     env = pick("TBOOK_ENV", given, stored, Resolved("TBOOK_ENV", default_env, DEFAULT))
     resolved = {"TBOOK_ENV": env}
-    for name in ("TBOOK_CLIENT_ID", "TBOOK_CLIENT_SECRET", "TBOOK_LTI_SECRET"):
+    for name in (name for name in TBOOK_SETTINGS if BY_NAME[name].sandbox):  # the client id, client secret, LTI secret
         # The sandbox's well-known credentials only make sense against the sandbox. A name create_app's config
         # gives empty means "none" (a gateway without an LTI secret), not "the sandbox's".
         sandbox = BY_NAME[name].sandbox if env.value == "sandbox" and name not in given else ""

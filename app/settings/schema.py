@@ -3,6 +3,10 @@
 The environment (or `.env`, or create_app's config) gives the text; `app/settings/loading.py` turns it into the
 typed values of `app.config`; `app/settings/precedence.py` decides between the environment, the admin console
 and the defaults; `config/example.env` is written from this table (`python -m app.settings.example`).
+
+Plain dataclasses rather than pydantic-settings: it would bring pydantic and pydantic-core for this one table,
+its secrets come from a folder of files rather than `<NAME>_FILE`, and the console's layer and the sandbox's
+credentials would still be decided here; the table would not be shorter.
 """
 
 from __future__ import annotations
@@ -50,16 +54,6 @@ def _section(title: str, *settings: Setting) -> tuple[Setting, ...]:
     return tuple(replace(setting, section=title) for setting in settings)
 
 
-# Intro lines of each section in config/example.env.
-SECTIONS: dict[str, str] = {
-    "Flask": "",
-    "Database": "",
-    "T-book": "test and live are production: the gateway refuses to start without SECRET_KEY and the T-book secrets.",
-    "Who clicked": "",
-    "Secrets at rest": "",
-    "Presentation and deployment": "",
-}
-
 SETTINGS: tuple[Setting, ...] = (
     *_section(
         "Flask",
@@ -100,6 +94,7 @@ SETTINGS: tuple[Setting, ...] = (
             "sandbox",
             "Which T-book: sandbox (the built-in emulator), test (https://test.t-book.fr) or live (https://t-book.fr).",
             console=True,
+            note="test and live are production: the gateway refuses to start without SECRET_KEY and T-book's secrets.",
         ),
         Setting(
             "TBOOK_API_URL",
@@ -287,7 +282,7 @@ SERVER_SECTION = "gunicorn (config/gunicorn.conf.py; read from the environment o
 SERVER_SETTINGS: tuple[Setting, ...] = tuple(
     Setting(name, kinds.TEXT, default, doc, section=SERVER_SECTION)
     for name, default, doc in (
-        ("GUNICORN_WORKERS", "", "Worker processes; CPUs + 1 unless set, at most GUNICORN_MAX_WORKERS."),
+        ("GUNICORN_WORKERS", "0", "Worker processes; 0 means CPUs + 1, at most GUNICORN_MAX_WORKERS."),
         ("GUNICORN_MAX_WORKERS", "8", "The most workers the CPU count may ask for."),
         ("GUNICORN_WORKER_CLASS", "sync", "sync, or gthread to give each worker GUNICORN_THREADS threads."),
         ("GUNICORN_THREADS", "1", "Threads per worker, with gthread (where most links use authtoken, try 4)."),
