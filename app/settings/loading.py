@@ -42,13 +42,12 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: str) -> Lo
     # Typed in the schema's order, so that the first malformed setting is the one named.
     given = {s.name: s.parse(given[s.name]) if given[s.name] != "" else "" for s in SETTINGS if s.name in given}
 
-    settings: dict[str, Any] = {}
-    for setting in SETTINGS:
-        settings[setting.name] = pick(
-            setting.name, given, {}, Resolved(setting.name, setting.parse(setting.default), DEFAULT)
-        ).value
     # The console is not read here: the database may not exist yet (`flask db upgrade` builds the app too).
-    settings.update({name: resolved.value for name, resolved in resolve_tbook(given, {}).items()})
+    settings: dict[str, Any] = {name: resolved.value for name, resolved in resolve_tbook(given, {}).items()}
+    for setting in SETTINGS:
+        if setting.name not in settings:
+            default = Resolved(setting.name, setting.parse(setting.default), DEFAULT)
+            settings[setting.name] = pick(setting.name, given, {}, default).value
 
     production = (
         settings["TBOOK_ENV"] in ("test", "live") and not settings["FLASK_DEBUG"] and not flask_keys.get("TESTING")
