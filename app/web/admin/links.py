@@ -12,7 +12,8 @@ from app.services.catalog.profile_admin import search
 from app.services.launch import flow as launch
 from app.web.admin import bp
 from app.web.admin.forms import ActionForm, LinkForm
-from app.web.launch.routes import launch_request, no_store
+from app.web.launch.routes import launch_request
+from app.web.responses import no_store
 
 
 def _find(slug: str):

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("launch", __name__)
 
-from app.web.launch import routes  # noqa: E402,F401  (routes attach themselves to bp)
+from app.web.launch import routes, templating  # noqa: E402,F401  (views and template helpers attach to bp)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import html
 import json
 from urllib.parse import quote
 
-from flask import current_app, g, make_response, redirect, render_template, request, url_for
-from markupsafe import Markup
+from flask import current_app, g, redirect, render_template, request
 from sqlalchemy import select
 
 from app.errors import Forbidden
@@ -19,6 +17,8 @@ from app.store import db
 from app.store.models import LaunchLink
 from app.web.auth.identity import current_user, login_required
 from app.web.launch import bp
+from app.web.launch.templating import known_url
+from app.web.responses import launching, no_store
 
 LOCALES = {"fr": "fr-FR", "en": "en-US"}
 
@@ -43,52 +43,6 @@ def launch_request(
         instance_name=cfg["GATEWAY_INSTANCE_NAME"],
         preview=preview,
         actor=actor,
-    )
-
-
-def known_url(endpoint: str, **values) -> str:
-    """Return `url_for(endpoint, **values)`, built once per address the gateway is reached at (its root URL).
-
-    Every click needs the same four URLs (return URL, errorUrl, two static files); each cost 5 to 7 µs through
-    Flask's URL map, and all four as much as signing the launch (bench/README.md).
-    """
-    cache = current_app.extensions.setdefault("tbook_gateway.urls", {})
-    key = (request.url_root, endpoint, *sorted(values.items()))
-    url = cache.get(key)
-    if url is None:
-        if len(cache) > 1000:  # a gateway answers on a few addresses; never let forged Host headers grow it
-            cache.clear()
-        url = cache[key] = url_for(endpoint, **values)
-    return url
-
-
-bp.app_template_global("known_url")(known_url)
-
-
-def no_store(response, referrer_policy: str = "same-origin"):
-    """Never cache `response`; pages with a CSRF form keep a same-origin Referer (Flask-WTF checks it over HTTPS)."""
-    response = make_response(response)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = referrer_policy
-    return response
-
-
-def launching(response):
-    """The auto-submitting launch page and redirects to T-book: no Referer at all reaches T-book."""
-    return no_store(response, referrer_policy="no-referrer")
-
-
-@bp.app_template_filter("hidden_inputs")
-def hidden_inputs(params: list[tuple[str, str]]) -> Markup:
-    """Return the launch parameters as hidden form fields, every name and value escaped for an attribute.
-
-    One Markup for the whole form: Jinja's autoescape made a Markup object per value (bench/README.md).
-    `html.escape` (quotes included) makes every name and value inert inside a double-quoted attribute.
-    """
-    return Markup(  # noqa: S704  (every interpolated value goes through html.escape)
-        "".join(
-            f'<input type="hidden" name="{html.escape(name)}" value="{html.escape(value)}">\n' for name, value in params
-        )
     )
 
 
