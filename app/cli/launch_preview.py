@@ -8,7 +8,6 @@ from flask.cli import with_appcontext
 
 from app.errors import GatewayError
 from app.services.launch import flow as launch
-from app.web.launch.routes import launch_request
 
 
 @click.command("launch-preview")
@@ -17,14 +16,13 @@ from app.web.launch.routes import launch_request
 @click.option("--user", "login", required=True, help="The learner's login (e-mail).")
 def command(slug: str, login: str) -> None:
     """Print the signed LTI launch SLUG would send for LOGIN: url, params, base string (never the secret)."""
-    base_url = current_app.config["GATEWAY_BASE_URL"]
-    # The return URL and errorUrl are absolute: build them as a request to the gateway's public URL would.
-    with current_app.test_request_context(base_url=base_url):
-        try:
-            link = launch.find_link(slug)
-            signed = launch.preview(launch_request(link, login.strip().lower(), f"cli-{slug}", preview=True))
-        except GatewayError as err:
-            raise click.ClickException(err.message) from err
+    # The return URL and errorUrl are absolute, under the gateway's public URL.
+    cli_click = launch.Click(f"cli-{slug}", current_app.config["GATEWAY_BASE_URL"])
+    try:
+        shown = launch.preview(slug, login.strip().lower(), cli_click, trusted=True)
+    except GatewayError as err:
+        raise click.ClickException(err.message) from err
+    signed = shown.signed
     body = {
         "url": signed.url,
         "method": "POST",

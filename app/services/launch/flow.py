@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import namedtuple
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,9 +13,10 @@ from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, bindparam, select
 from app import lti
 from app.errors import Forbidden, GatewayError, LinkNotFound, LtiNotConfigured, ProfileInvalid, ProfileMissing
 from app.services.audit import trail as audit
-from app.services.catalog import profiles
+from app.services.catalog import links, profiles
 from app.services.launch import authtoken as fallback
-from app.services.launch import return_refs
+from app.services.launch import launch_request, return_refs
+from app.services.launch.launch_request import Click, LaunchRequest
 from app.settings import credentials
 from app.store import db, nonces
 from app.store.hot_path import Statement, hot_connection
@@ -24,20 +26,15 @@ VERSION = "0.1.0"
 
 
 @dataclass(frozen=True)
-class LaunchRequest:
-    """Who clicked which link, and what the web layer knows about the click."""
+class LtiLaunch:
+    """POST `signed` from a page about `link` (the auto-submitting form, or the preview)."""
 
     link: LaunchLink
-    login: str
-    correlation_id: str
-    return_url: str
-    error_url: str
-    locale: str
-    instance_guid: str
-    instance_name: str
-    preview: bool = False
-    # Who asked, when it is not the learner: an admin's test launch previews another learner's launch.
-    actor: str | None = None
+    signed: lti.SignedLaunch
+
+    def readable_custom_data(self) -> str:
+        """Return custom_data pretty-printed, for an integrator to read."""
+        return json.dumps(json.loads(dict(self.signed.params)["custom_data"]), indent=2, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -111,7 +108,7 @@ def _refuse(req: LaunchRequest, err: Exception, reason: str, **detail) -> NoRetu
     raise err
 
 
-_UNREAD = object()  # `start` was not given the profile: read it
+_UNREAD = object()  # the caller did not read the profile: read it
 
 
 def _profile(req: LaunchRequest, profile: Profile | None | object = _UNREAD) -> Profile:
@@ -131,7 +128,7 @@ def _lti_not_configured() -> LtiNotConfigured:
     )
 
 
-def _sign(req: LaunchRequest, profile: Profile, creds: credentials.TBookCredentials) -> lti.SignedLaunch:
+def _sign(req: LaunchRequest, profile: Profile, creds: credentials.TBookCredentials) -> LtiLaunch:
     """Return the signed launch; raises lti.LaunchDataError naming a field T-book would refuse."""
     link = req.link
     custom_data = lti.build_custom_data(profiles.to_tbook(profile, link.connection_type))
@@ -152,7 +149,7 @@ def _sign(req: LaunchRequest, profile: Profile, creds: credentials.TBookCredenti
         product_version=VERSION,
         debug=link.debug,
     )
-    return lti.sign_launch(creds.lti_url, lti.build_launch(context), creds.lti_key, creds.lti_secret)
+    return LtiLaunch(link, lti.sign_launch(creds.lti_url, lti.build_launch(context), creds.lti_key, creds.lti_secret))
 
 
 def _sso(req: LaunchRequest, profile: Profile, reason: str, *, fallback_: bool) -> Redirect:
@@ -167,16 +164,16 @@ def _sso(req: LaunchRequest, profile: Profile, reason: str, *, fallback_: bool) 
     return Redirect(url)
 
 
-def start(req: LaunchRequest, profile: Profile | None | object = _UNREAD) -> lti.SignedLaunch | Redirect:
-    """Launch `req.link` for `req.login` by its mode; audit what happened.
+def start(slug: str, login: str, click: Click) -> LtiLaunch | Redirect:
+    """Launch the link `slug` for `login` by the link's mode; audit what happened.
 
-    `profile` is the clicker's (None: there is none), when the caller read it with the link
-    (`find_link_and_profile`); else it is read here.
     `lti`: the signed launch. `authtoken`: T-book's sign-in URL. `auto`: LTI, unless LTI is not configured or the
-    profile lacks what LTI needs, then the sign-in URL. Raises ProfileMissing, ProfileInvalid (nothing sent),
-    TBookUnavailable or TBookRefused.
+    profile lacks what LTI needs, then the sign-in URL. Raises LinkNotFound, ProfileMissing, ProfileInvalid
+    (nothing sent), LtiNotConfigured, TBookUnavailable or TBookRefused.
     """
-    link = req.link
+    # One statement reads the link and the clicker's profile (bench/README.md).
+    link, profile = find_link_and_profile(slug, login)
+    req = launch_request.build(link, login, click)
     profile = _profile(req, profile)
     if link.mode == "authtoken":
         return _sso(req, profile, "authtoken link", fallback_=False)
@@ -186,7 +183,7 @@ def start(req: LaunchRequest, profile: Profile | None | object = _UNREAD) -> lti
             return _sso(req, profile, "LTI is not configured", fallback_=True)
         _refuse(req, _lti_not_configured(), "LTI is not configured")
     try:
-        signed = _sign(req, profile, creds)
+        launch = _sign(req, profile, creds)
     except lti.LaunchDataError as err:
         if link.mode == "auto":
             return _sso(req, profile, f"the profile lacks what LTI needs ({err.field})", fallback_=True)
@@ -194,19 +191,44 @@ def start(req: LaunchRequest, profile: Profile | None | object = _UNREAD) -> lti
     audit.record(
         "launch",
         "sent",
-        actor=req.login,
+        actor=login,
         link_slug=link.slug,
         mode="lti",
         correlation_id=req.correlation_id,
         detail={"debug": link.debug},
     )
-    return signed
+    return launch
 
 
-def preview(req: LaunchRequest) -> lti.SignedLaunch:
-    """Return the signed LTI launch for an integrator to read (with custom_debug=1), audited as a preview.
+def preview(slug: str, login: str, click: Click, *, trusted: bool = False) -> LtiLaunch:
+    """Return the signed LTI launch of the enabled link `slug` for `login` to read, audited as a preview.
 
-    Raises Forbidden for an authtoken link (it has no LTI launch), ProfileMissing, ProfileInvalid.
+    The preview is open for debug links, and for any link to a `trusted` caller (an admin, the operator's CLI).
+    Raises LinkNotFound, Forbidden, LtiNotConfigured, ProfileMissing or ProfileInvalid.
+    """
+    link = find_link(slug)
+    if not link.debug and not trusted:
+        raise Forbidden("The preview is open for debug links (and admins) only.", hint="Turn debug on for this link.")
+    return _preview(launch_request.build(link, login, click, preview=True))
+
+
+def admin_preview(slug: str, login: str, click: Click, *, admin: str) -> LtiLaunch:
+    """Return the signed LTI launch of the link `slug` (enabled or not) for the learner `login`, asked by `admin`.
+
+    Audited as a preview by the admin, on behalf of the learner. Raises LinkNotFound, Forbidden,
+    LtiNotConfigured, ProfileMissing or ProfileInvalid.
+    """
+    try:
+        link = links.find(slug)  # admins test a link before they enable it
+    except links.LinkError as err:
+        raise LinkNotFound(f"There is no launch link called “{slug}”.") from err
+    return _preview(launch_request.build(link, login, click, preview=True, actor=admin))
+
+
+def _preview(req: LaunchRequest) -> LtiLaunch:
+    """Return the signed launch with custom_debug as the link sets it, audited as a preview.
+
+    Raises Forbidden for an authtoken link (it has no LTI launch), LtiNotConfigured, ProfileMissing, ProfileInvalid.
     """
     if req.link.mode == "authtoken":
         raise Forbidden("This link signs in through /authToken: it has no LTI launch to preview.")
@@ -215,7 +237,7 @@ def preview(req: LaunchRequest) -> lti.SignedLaunch:
         raise _lti_not_configured()
     profile = _profile(req)
     try:
-        signed = _sign(req, profile, creds)
+        launch = _sign(req, profile, creds)
     except lti.LaunchDataError as err:
         _refuse(req, ProfileInvalid(err.field, err.message), "invalid profile", field=err.field)
     audit.record(
@@ -227,7 +249,7 @@ def preview(req: LaunchRequest) -> lti.SignedLaunch:
         correlation_id=req.correlation_id,
         detail=_on_behalf(req),
     )
-    return signed
+    return launch
 
 
 def fallback_after_refusal(req: LaunchRequest, lti_errormsg: str) -> Redirect | None:

@@ -1,21 +1,35 @@
-"""The reference a launch puts in the URLs T-book comes back to (return URL, errorUrl): which link and click."""
+"""The ways back from T-book (return URL, errorUrl): their addresses, and the reference to the click they carry."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import unquote, urlsplit
 
 from flask import current_app
 from itsdangerous import BadSignature, TimestampSigner
 
 SALT = "tbook-gateway.launch-ref"
 MAX_AGE = 24 * 3600
+# The gateway's own routes that T-book sends the browser back to.
+RETURN_ENDPOINT = "launch.lti_return"
+ERROR_ENDPOINT = "sso.error"
+_CACHE = "tbook_gateway.return_urls"
 
 
 @dataclass(frozen=True)
 class ReturnRef:
     slug: str
     correlation_id: str
+
+
+@dataclass(frozen=True)
+class ReturnUrls:
+    """The absolute URLs T-book comes back to under one base URL (without the reference), and its host."""
+
+    return_url: str
+    error_url: str
+    host: str
 
 
 @lru_cache(maxsize=8)
@@ -39,3 +53,31 @@ def read(token: str) -> ReturnRef | None:
         return None
     slug, colon, correlation_id = value.partition(":")
     return ReturnRef(slug, correlation_id) if colon and slug and correlation_id else None
+
+
+def urls(base_url: str) -> ReturnUrls:
+    """Return the return URL and errorUrl under `base_url`, the gateway's public root (`http://host[:port]/prefix/`).
+
+    Built as `url_for` would for a request to that root, through the app's URL map, so that no request is needed
+    (the CLI has none), and once per base URL: every click needs both, and each cost 5 to 7 µs through the URL
+    map (bench/README.md).
+    """
+    cache = current_app.extensions.setdefault(_CACHE, {})
+    found = cache.get(base_url)
+    if found is None:
+        if len(cache) > 1000:  # a gateway answers on a few addresses; never let forged Host headers grow it
+            cache.clear()
+        found = cache[base_url] = _build(base_url)
+    return found
+
+
+def _build(base_url: str) -> ReturnUrls:
+    parts = urlsplit(base_url)
+    # The root URL of a request spells its path prefix percent-encoded; the URL map takes it decoded, as the
+    # request's SCRIPT_NAME.
+    adapter = current_app.url_map.bind(parts.netloc, script_name=unquote(parts.path) or "/", url_scheme=parts.scheme)
+    return ReturnUrls(
+        return_url=adapter.build(RETURN_ENDPOINT, force_external=True),
+        error_url=adapter.build(ERROR_ENDPOINT, force_external=True),
+        host=parts.netloc,
+    )

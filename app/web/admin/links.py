@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from markupsafe import escape
 
@@ -12,7 +10,6 @@ from app.services.catalog.profile_admin import search
 from app.services.launch import flow as launch
 from app.web.admin import bp
 from app.web.admin.forms import ActionForm, LinkForm
-from app.web.launch.routes import launch_request
 from app.web.responses import no_store
 
 
@@ -93,19 +90,17 @@ def link_enabled(slug: str):
 @bp.get("/links/<slug>/test")
 def link_test(slug: str):
     """Preview the signed launch of this link for the chosen learner (any link, enabled or not)."""
-    link = _find(slug)
     login = request.args.get("login", "").strip().lower()
     if not login:
         flash("Choose the learner to test the launch for.", "error")
         return redirect(url_for("admin.link_edit", slug=slug), code=303)
-    req = launch_request(link, login, g.correlation_id, preview=True, actor=g.admin)
-    signed = launch.preview(req)
-    custom_data = json.dumps(json.loads(dict(signed.params)["custom_data"]), indent=2, ensure_ascii=False)
+    click = launch.Click(g.correlation_id, request.url_root, request.headers.get("Accept-Language", ""))
+    shown = launch.admin_preview(slug, login, click, admin=g.admin)
     page = render_template(
         "launch/preview.html",
-        link=link,
-        launch=signed,
-        custom_data=custom_data,
+        link=shown.link,
+        launch=shown.signed,
+        custom_data=shown.readable_custom_data(),
         learner=login,
         again_url=url_for("admin.link_test", slug=slug, login=login),
     )

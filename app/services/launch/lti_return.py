@@ -1,0 +1,60 @@
+"""T-book's way back to `launch_presentation_return_url`: audit it, and fall back to /authToken once for `auto`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from app.errors import LinkNotFound
+from app.services.audit import trail as audit
+from app.services.launch import flow, launch_request, return_refs
+from app.services.launch.return_refs import ReturnRef
+
+# What T-book puts in the URL is shown and stored, never more than this.
+MAX_TEXT = 500
+
+
+@dataclass(frozen=True)
+class ReturnPage:
+    """What the return page shows: T-book's message or error, and which click it was about (None: unverified)."""
+
+    message: str
+    error: str
+    ref: ReturnRef | None
+    correlation_id: str
+    # T-book refused an `auto` launch that already fell back to /authToken once: the gateway stops there.
+    fell_back_already: bool = False
+
+
+def handle_return(
+    token: str, *, lti_msg: str, lti_errormsg: str, lti_log: str, login: str | None, click: launch_request.Click
+) -> flow.Redirect | ReturnPage:
+    """Audit T-book's return for the click `token` refers to; return the page to show, or the fallback redirect.
+
+    When T-book refused the LTI launch of an `auto` link and the learner is signed in, the click falls back to
+    /authToken, once (T-book refusing the same click again gets the page, not a loop). `click` is the request's:
+    its correlation id stands when the reference is not verified. Raises TBookUnavailable or TBookRefused when
+    the fallback fails (it may then be tried again).
+    """
+    ref = return_refs.read(token)
+    message, error = lti_msg[:MAX_TEXT], lti_errormsg[:MAX_TEXT]
+    correlation_id = ref.correlation_id if ref else click.correlation_id
+    audit.record(
+        "lti_return",
+        "error" if error else "ok",
+        actor=login,
+        link_slug=ref.slug if ref else None,
+        correlation_id=correlation_id,
+        detail={"lti_msg": message, "lti_errormsg": error, "lti_log": lti_log[:MAX_TEXT], "verified": ref is not None},
+    )
+    page = ReturnPage(message, error, ref, correlation_id)
+    if not (error and login and ref):
+        return page
+    try:
+        link = flow.find_link(ref.slug)
+    except LinkNotFound:  # disabled or removed since the click: nothing to fall back to
+        return page
+    if link.mode != "auto":
+        return page
+    req = launch_request.build(link, login, replace(click, correlation_id=correlation_id))
+    redirect = flow.fallback_after_refusal(req, error)
+    return redirect if redirect is not None else replace(page, fell_back_already=True)
