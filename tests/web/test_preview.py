@@ -3,6 +3,9 @@
 import json
 import re
 from html import unescape
+from urllib.parse import urlsplit
+
+import pytest
 
 from tests.factories import make_link, make_profile
 
@@ -59,3 +62,24 @@ def test_cli_launch_preview_names_the_bad_field(app, runner):
         make_link("by-id", connection_type="id")
     result = runner.invoke(args=["launch-preview", "--link", "by-id", "--user", "jane.doe@example.com"])
     assert result.exit_code == 1 and "externalID" in result.output
+
+
+@pytest.mark.parametrize(
+    ("settings", "root"),
+    [
+        ({}, "http://127.0.0.1:5000/"),
+        ({"GATEWAY_BASE_URL": "https://learn.example.org/gateway"}, "https://learn.example.org/gateway/"),
+    ],
+)
+def test_cli_launch_preview_comes_back_under_the_public_base_url(make_gateway, settings, root):
+    gateway = make_gateway(**settings)
+    with gateway.app_context():
+        make_link()
+        make_profile()
+    result = gateway.test_cli_runner().invoke(
+        args=["launch-preview", "--link", "open-tbook", "--user", "jane.doe@example.com"]
+    )
+    assert result.exit_code == 0, result.output
+    params = json.loads(result.output)["params"]
+    assert params["launch_presentation_return_url"].startswith(root + "lti/return?ref=")
+    assert params["tool_consumer_instance_guid"] == urlsplit(root).netloc
