@@ -13,7 +13,7 @@ from app.services.tbook_connection import clients as tbook_api
 from app.services.tbook_connection import provisioning
 from app.store import db
 from app.store.models import Profile
-from app.tbook import NotFound, TBookClient, TBookConnectionError, TBookError, Unauthorized
+from app.tbook import TBookClient, TBookConnectionError, TBookError, TBookNotFound, Unauthorized
 
 
 @click.command("sync")
@@ -52,6 +52,6 @@ def command(dry_run: bool) -> None:
 def _exists(client: TBookClient, login: str) -> bool:
     try:
         client.find_learner("email", login)
-    except NotFound:
+    except TBookNotFound:
         return False
     return True

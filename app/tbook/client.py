@@ -91,7 +91,7 @@ class TBookClient:
         return parse(lambda d: [Entity.from_json(e) for e in d], data, "getEntities")
 
     def get_entity(self, entity_id: str | int) -> Entity:
-        """Return one entity; raises NotFound, or Forbidden for another client's entity."""
+        """Return one entity; raises TBookNotFound, or TBookForbidden for another client's entity."""
         data = self._call("getEntity", "GET", f"getEntity/{_segment(entity_id)}")
         return parse(Entity.from_json, data, "getEntity")
 
@@ -102,12 +102,12 @@ class TBookClient:
         return parse(lambda d: [Learner.from_json(x) for x in d], data, "getAllLearners")
 
     def get_learner(self, learner_id: str | int) -> Learner:
-        """Return a learner by T-book's learnerID; raises NotFound."""
+        """Return a learner by T-book's learnerID; raises TBookNotFound."""
         data = self._call("getOneLearner", "GET", f"getOneLearner/{_segment(learner_id)}")
         return parse(Learner.from_json, data, "getOneLearner")
 
     def find_learner(self, identifier_type: str, identifier: str) -> Learner:
-        """Return the learner by ``email`` (login), ``learnerId`` or ``externalId``; raises NotFound."""
+        """Return the learner by ``email`` (login), ``learnerId`` or ``externalId``; raises TBookNotFound."""
         data = self._call("getOneLearner", "POST", "getOneLearner", _identify(identifier_type, identifier))
         return parse(Learner.from_json, data, "getOneLearner")
 
@@ -116,7 +116,7 @@ class TBookClient:
     ) -> Learner:
         """Create a learner from T-book field names (entityID, login, civility, ...) and return it.
 
-        Raises Conflict when the login exists, BadRequest when a required field is missing, and
+        Raises TBookConflict when the login exists, BadRequest when a required field is missing, and
         ValueError for an unknown field name. Never retried after it may have reached T-book.
         """
         form = encode_learner_fields(fields) + [

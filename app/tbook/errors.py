@@ -57,13 +57,13 @@ class RequestFailed(TBookError):
     default_code, summary = "request_failed", "T-book could not carry out the request"
 
 
-class Forbidden(TBookError):
+class TBookForbidden(TBookError):
     """403 forbidden: the data belongs to another client."""
 
     default_code, summary = "forbidden", "T-book denied access to this data"
 
 
-class NotFound(TBookError):
+class TBookNotFound(TBookError):
     """404 not_found: no such learner, entity or endpoint."""
 
     default_code, summary = "not_found", "T-book has no such resource"
@@ -75,7 +75,7 @@ class MethodNotAllowed(TBookError):
     default_code, summary = "method_not_allowed", "T-book does not accept this HTTP method here"
 
 
-class Conflict(TBookError):
+class TBookConflict(TBookError):
     """409 conflict: for T-book, usually a learner login that already exists."""
 
     default_code, summary = "conflict", "T-book reports a conflict (the login may already exist)"
@@ -116,10 +116,10 @@ _BY_STATUS: dict[int, type[TBookError]] = {
     400: BadRequest,
     401: Unauthorized,
     402: RequestFailed,
-    403: Forbidden,
-    404: NotFound,
+    403: TBookForbidden,
+    404: TBookNotFound,
     405: MethodNotAllowed,
-    409: Conflict,
+    409: TBookConflict,
     429: TooManyRequests,
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from app.tbook import AuthToken, Conflict, Entity, Forbidden, Learner, NotFound
+from app.tbook import AuthToken, Entity, Learner, TBookConflict, TBookForbidden, TBookNotFound
 
 NEW_LEARNER = {
     "entityID": "25",
@@ -39,7 +39,7 @@ def test_entities(client):
     assert client.get_entity(24) == Entity(
         "24", "Paris Campus", "Head office campus", "2 avenue Charles de Gaulle", "Paris", "75008", "FR"
     )
-    with pytest.raises(Forbidden):
+    with pytest.raises(TBookForbidden):
         client.get_entity("99")
 
 
@@ -54,7 +54,7 @@ def test_learners(client):
     assert client.get_all_learners() == [jane]
     assert client.get_all_learners(25) == []
     assert client.find_learner("externalId", "1001") == jane
-    with pytest.raises(NotFound):
+    with pytest.raises(TBookNotFound):
         client.find_learner("email", "nobody@example.com")
 
 
@@ -70,7 +70,7 @@ def test_insert_learner(client, sandbox):
     fields = sandbox.requests("/api/insertLearner")[0]["fields"]
     assert fields["entity[identifier]"] == "25" and fields["filter[1]"] == "May 2018"
     assert fields["entity[create]"] == "0" and fields["sendingConnectionEmail"] == "0"
-    with pytest.raises(Conflict):
+    with pytest.raises(TBookConflict):
         client.insert_learner(NEW_LEARNER)
 
 

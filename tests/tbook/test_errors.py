@@ -7,14 +7,14 @@ import pytest
 
 from app.tbook import (
     BadRequest,
-    Conflict,
-    Forbidden,
     MethodNotAllowed,
-    NotFound,
     RequestFailed,
     RetryPolicy,
     ServerError,
+    TBookConflict,
     TBookError,
+    TBookForbidden,
+    TBookNotFound,
     TBookProtocolError,
     TooManyRequests,
     Unauthorized,
@@ -29,10 +29,10 @@ NO_RETRY = RetryPolicy(max_attempts=1)
     [
         (400, BadRequest, "bad_request"),
         (402, RequestFailed, "request_failed"),
-        (403, Forbidden, "forbidden"),
-        (404, NotFound, "not_found"),
+        (403, TBookForbidden, "forbidden"),
+        (404, TBookNotFound, "not_found"),
         (405, MethodNotAllowed, "method_not_allowed"),
-        (409, Conflict, "conflict"),
+        (409, TBookConflict, "conflict"),
         (429, TooManyRequests, "too_many_requests"),
         (500, ServerError, "server_errors"),
         (502, ServerError, "server_errors"),
@@ -60,7 +60,7 @@ def test_real_errors_carry_t_books_message(client):
         r"lastname",
     ):
         client.insert_learner({"entityID": 24, "login": "a@example.com", "civility": "m", "firstname": "A"})
-    with pytest.raises(NotFound, match="No learner with learnerId 404"):
+    with pytest.raises(TBookNotFound, match="No learner with learnerId 404"):
         client.get_learner(404)
 
 

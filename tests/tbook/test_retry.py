@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.tbook import Conflict, RetryPolicy, ServerError, TooManyRequests
+from app.tbook import RetryPolicy, ServerError, TBookConflict, TooManyRequests
 from app.tbook.retry import equal_jitter
 
 
@@ -82,7 +82,7 @@ def test_non_idempotent_calls_are_not_retried_on_5xx(client, sandbox, clock):
 
 
 def test_conflict_is_not_retried(client, sandbox, clock):
-    with pytest.raises(Conflict):
+    with pytest.raises(TBookConflict):
         client.insert_learner(
             {"entityID": 24, "login": "jane.doe@example.com", "civility": "mme", "lastname": "Doe", "firstname": "Jane"}
         )

@@ -13,10 +13,10 @@ from app.services.tbook_connection import provisioning
 from app.settings import credentials
 from app.store.models import LaunchLink, Profile
 from app.tbook import (
-    NotFound,
     ServerError,
     TBookConnectionError,
     TBookError,
+    TBookNotFound,
     TBookProtocolError,
     TooManyRequests,
     Unauthorized,
@@ -76,7 +76,7 @@ def _fail(err: TBookError, *, login: str, link: LaunchLink, correlation_id: str,
             "T-book refused the gateway's API credentials.",
             hint="Your administrator should check the T-book client id and client secret.",
         ) from err
-    if isinstance(err, NotFound) and err.endpoint == "authToken":
+    if isinstance(err, TBookNotFound) and err.endpoint == "authToken":
         raise TBookRefused("T-book does not know your account.", hint="Ask your T-book administrator.") from err
     raise TBookRefused(f"T-book refused the sign-in: {err.message}", hint="Ask your T-book administrator.") from err
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.services.audit import trail as audit
 from app.services.catalog import profiles
 from app.store.models import Profile
-from app.tbook import Conflict, NotFound, TBookClient
+from app.tbook import TBookClient, TBookConflict, TBookNotFound
 
 # What insertLearner takes of a profile: T-book field names, without the LTI-only connectionType.
 _NOT_SENT = ("connectionType",)
@@ -23,12 +23,12 @@ def ensure_learner(client: TBookClient, profile: Profile, *, correlation_id: str
     try:
         client.find_learner("email", profile.login)
         return "exists"
-    except NotFound:
+    except TBookNotFound:
         pass
     try:
         client.insert_learner(learner_fields(profile))
         outcome = "created"
-    except Conflict:
+    except TBookConflict:
         outcome = "exists"  # created by a concurrent click between our lookup and our insert
     audit.record(
         "provision",
