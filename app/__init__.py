@@ -42,9 +42,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_hot_connections(app)
 
     from app.cli import register_commands
-    from app.errors import register_error_handlers
     from app.web import register_blueprints
     from app.web.auth.identity import current_user
+    from app.web.errors import register_error_handlers
 
     register_error_handlers(app)
     register_blueprints(app)

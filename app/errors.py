@@ -1,21 +1,26 @@
-"""Domain exceptions, and the one handler that turns them into an HTML page or JSON."""
+"""The domain-error root: a few kinds, each with its HTTP status and CLI exit code, and the launch's errors.
+
+Framework-free: `app/web/errors.py` turns a GatewayError into a page or JSON, `app/cli/errors.py` into a click
+error. A service raises a subclass of one kind; it never chooses a status or an exit code itself.
+"""
 
 from __future__ import annotations
 
-import logging
-
-from flask import Flask, current_app, g, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
-
-from app.store import db
-
-log = logging.getLogger(__name__)
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 
 class GatewayError(Exception):
-    """An error the user should see as a clear page; `status` is the HTTP status it maps to."""
+    """An error the user should see as a clear page or message; its kind says how it is answered.
+
+    `message` is for the person asking (never a secret); `hint` says what to do about it.
+    """
 
     status = 500
+    # Every kind exits 1 today, click's code for a refused command, which scripts and tests rely on;
+    # 2 stays click's usage error. A kind that needs its own code changes it here, not in a command.
+    exit_code = 1
     title = "Something went wrong"
 
     def __init__(self, message: str, *, hint: str | None = None) -> None:
@@ -23,105 +28,128 @@ class GatewayError(Exception):
         self.message = message
         self.hint = hint
 
-
-class LinkNotFound(GatewayError):
-    status = 404
-    title = "Unknown launch link"
-
-
-class ProfileMissing(GatewayError):
-    status = 403
-    title = "No T-book profile"
+    def details(self) -> dict[str, Any]:
+        """Return what a JSON answer adds to status, title and message (nothing by default)."""
+        return {}
 
 
-class ProfileInvalid(GatewayError):
-    """The profile cannot be sent to T-book; `field` names the T-book field at fault."""
+# The kinds: one status and one exit code each, declared here and nowhere else.
 
-    status = 422
-    title = "Your profile cannot be sent to T-book"
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}", hint="Ask your T-book administrator to fix this field.")
-        self.field = field
+class NotFound(GatewayError):
+    """No such thing (a link, a profile, an admin)."""
+
+    status, exit_code, title = 404, 1, "Not Found"
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """What is wrong with one field (a T-book field name, or a form's)."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class Invalid(GatewayError):
+    """The input cannot be used as given; `problems` names each field at fault (there may be none)."""
+
+    status, exit_code, title = 422, 1, "Invalid input"
+
+    def __init__(
+        self, message: str | None = None, *, problems: Iterable[FieldProblem] = (), hint: str | None = None
+    ) -> None:
+        self.problems = tuple(problems)
+        super().__init__(message or "; ".join(map(str, self.problems)), hint=hint)
+
+    @property
+    def field(self) -> str | None:
+        """The first field at fault, or None when the input is wrong as a whole."""
+        return self.problems[0].field if self.problems else None
+
+    def details(self) -> dict[str, Any]:
+        if not self.problems:
+            return {}
+        return {"field": self.field, "fields": {p.field: p.message for p in self.problems}}
+
+
+class Conflict(GatewayError):
+    """The request contradicts what exists (a slug that is taken)."""
+
+    status, exit_code, title = 409, 1, "Conflict"
+
+
+class Forbidden(GatewayError):
+    """The asker may not do this."""
+
+    status, exit_code, title = 403, 1, "Not allowed"
+
+
+class Unavailable(GatewayError):
+    """The gateway cannot do this now: something it depends on is missing or down; trying later may work."""
+
+    status, exit_code, title = 503, 1, "Service unavailable"
 
 
 class SignInRefused(GatewayError):
-    status = 401
-    title = "Sign-in refused"
+    """The asker is not signed in, or the sign-in offered (a signed link) is refused."""
+
+    status, exit_code, title = 401, 1, "Sign-in refused"
 
 
-class LtiNotConfigured(GatewayError):
-    status = 503
-    title = "T-book launch is not configured"
+class Throttled(GatewayError):
+    """Too many tries lately: wait, then try again."""
 
-
-class TBookUnavailable(GatewayError):
-    """T-book could not be reached or kept failing; the learner should try again later."""
-
-    status = 503
-    title = "T-book is not answering"
+    status, exit_code, title = 429, 1, "Too many attempts"
 
 
 class TBookRefused(GatewayError):
     """T-book answered, but refused what the gateway asked."""
 
-    status = 502
-    title = "T-book refused the sign-in"
+    status, exit_code, title = 502, 1, "T-book refused the sign-in"
 
 
-class Forbidden(GatewayError):
-    status = 403
-    title = "Not allowed"
+# The launch's errors (raised by app/services/launch).
 
 
-def wants_json() -> bool:
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+class LinkNotFound(NotFound):
+    title = "Unknown launch link"
 
 
-def _render(status: int, title: str, message: str, hint: str | None = None, **extra):
-    correlation_id = g.get("correlation_id")
-    if wants_json():
-        body = {"error": {"status": status, "title": title, "message": message, "correlation_id": correlation_id}}
-        body["error"].update(extra)
-        return jsonify(body), status
-    # A T-book outage is worth retrying: offer the same address again.
-    retry = status in (502, 503) and request.method == "GET"
-    retry_url = request.script_root + request.full_path.rstrip("?") if retry else None
-    page = render_template(
-        "error.html",
-        status=status,
-        title=title,
-        message=message,
-        hint=hint,
-        correlation_id=correlation_id,
-        retry_url=retry_url,
-    )
-    return page, status
+class ProfileMissing(Forbidden):
+    title = "No T-book profile"
 
 
-def register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(GatewayError)
-    def gateway_error(err: GatewayError):
-        extra = {"field": err.field} if isinstance(err, ProfileInvalid) else {}
-        return _render(err.status, err.title, err.message, err.hint, **extra)
+class ProfileInvalid(Invalid):
+    """The profile cannot be sent to T-book; `field` names the T-book field at fault."""
 
-    @app.errorhandler(HTTPException)
-    def http_error(err: HTTPException):
-        if err.code == 413:
-            limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // 1024 // 1024
-            return _render(
-                413,
-                "Request too large",
-                f"The gateway accepts requests of up to {limit} MiB; nothing was read or saved.",
-                "A CSV import of profiles must be 50 MiB at most: split the file.",
-            )
-        return _render(err.code or 500, err.name, err.description or "")
+    title = "Your profile cannot be sent to T-book"
 
-    @app.errorhandler(Exception)
-    def unexpected(err: Exception):
-        # The traceback goes to the log with the correlation id; the page shows only the id.
-        log.exception("unhandled error (correlation id %s)", g.get("correlation_id"))
-        # A failed statement leaves the transaction aborted (PostgreSQL); the page itself may need the database.
-        db.session.rollback()
-        return _render(500, "Something went wrong", "The gateway hit an unexpected error. It has been logged.")
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(
+            problems=[FieldProblem(field, message)], hint="Ask your T-book administrator to fix this field."
+        )
+
+
+class LtiNotConfigured(Unavailable):
+    title = "T-book launch is not configured"
+
+
+class TBookUnavailable(Unavailable):
+    """T-book could not be reached or kept failing; the learner should try again later."""
+
+    title = "T-book is not answering"
+
+
+KINDS: tuple[type[GatewayError], ...] = (
+    NotFound,
+    Invalid,
+    Conflict,
+    Forbidden,
+    Unavailable,
+    SignInRefused,
+    Throttled,
+    TBookRefused,
+)

@@ -3,12 +3,12 @@
 import sys
 
 import click
-from flask.cli import AppGroup
 
+from app.cli.errors import Group
 from app.services.identity import admins
 
 
-@click.group("admins", help="Admin accounts of the admin console (/admin/).", cls=AppGroup)
+@click.group("admins", help="Admin accounts of the admin console (/admin/).", cls=Group)
 def group() -> None:
     pass
 
@@ -25,10 +25,7 @@ def _read_password() -> str:
 def create(email: str) -> None:
     """Create the local admin EMAIL (or make that account admin); the password comes from standard input."""
     password = _read_password()
-    try:
-        account = admins.create(email, password, actor="cli")
-    except ValueError as err:
-        raise click.ClickException(str(err)) from err
+    account = admins.create(email, password, actor="cli")
     click.echo(f"{account.login} is an admin; sign in at /auth/login, then open /admin/")
 
 
@@ -46,8 +43,5 @@ def list_admins() -> None:
 @click.argument("email")
 def revoke(email: str) -> None:
     """Take the admin role from EMAIL (the account stays, as a learner's)."""
-    try:
-        admins.revoke(email, actor="cli")
-    except LookupError as err:
-        raise click.ClickException(str(err)) from err
+    admins.revoke(email, actor="cli")
     click.echo(f"{email.strip().lower()} is no longer an admin")

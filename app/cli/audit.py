@@ -3,13 +3,13 @@
 from datetime import UTC, datetime
 
 import click
-from flask.cli import AppGroup
 
+from app.cli.errors import Group
 from app.services.audit import queries as audit_queries
 from app.services.audit import trail as audit
 
 
-@click.group("audit", help="The tamper-evident audit log.", cls=AppGroup)
+@click.group("audit", help="The tamper-evident audit log.", cls=Group)
 def group() -> None:
     pass
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
 
+from app.cli.errors import Group
 from app.services.catalog import links
 from app.services.catalog.profile_import import import_profiles
 from app.services.identity import accounts
@@ -23,7 +23,7 @@ DEMO_LINKS = (
 )
 
 
-@click.group("demo", help="Demo data for the sandbox.", cls=AppGroup)
+@click.group("demo", help="Demo data for the sandbox.", cls=Group)
 def group() -> None:
     pass
 

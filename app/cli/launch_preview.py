@@ -6,11 +6,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.errors import GatewayError
+from app.cli.errors import Command
 from app.services.launch import flow as launch
 
 
-@click.command("launch-preview")
+@click.command("launch-preview", cls=Command)
 @with_appcontext
 @click.option("--link", "slug", required=True, help="The launch link's slug.")
 @click.option("--user", "login", required=True, help="The learner's login (e-mail).")
@@ -18,11 +18,7 @@ def command(slug: str, login: str) -> None:
     """Print the signed LTI launch SLUG would send for LOGIN: url, params, base string (never the secret)."""
     # The return URL and errorUrl are absolute, under the gateway's public URL.
     cli_click = launch.Click(f"cli-{slug}", current_app.config["GATEWAY_BASE_URL"])
-    try:
-        shown = launch.preview(slug, login.strip().lower(), cli_click, trusted=True)
-    except GatewayError as err:
-        raise click.ClickException(err.message) from err
-    signed = shown.signed
+    signed = launch.preview(slug, login.strip().lower(), cli_click, trusted=True).signed
     body = {
         "url": signed.url,
         "method": "POST",

@@ -1,12 +1,12 @@
 """`flask links create|list|disable|enable`."""
 
 import click
-from flask.cli import AppGroup
 
+from app.cli.errors import Group
 from app.services.catalog import links
 
 
-@click.group("links", help="Launch links (/launch/<slug>).", cls=AppGroup)
+@click.group("links", help="Launch links (/launch/<slug>).", cls=Group)
 def group() -> None:
     pass
 
@@ -20,12 +20,9 @@ def group() -> None:
 @click.option("--new-window", is_flag=True, help="T-book opens in a new window.")
 def create(slug: str, title: str, mode: str, debug: bool, connection_type: str, new_window: bool) -> None:
     """Create the launch link SLUG."""
-    try:
-        link = links.create(
-            slug, title, mode=mode, debug=debug, connection_type=connection_type, new_window=new_window, actor="cli"
-        )
-    except links.LinkError as err:
-        raise click.ClickException(str(err)) from err
+    link = links.create(
+        slug, title, mode=mode, debug=debug, connection_type=connection_type, new_window=new_window, actor="cli"
+    )
     click.echo(f"created /launch/{link.slug} ({link.mode}{', debug' if link.debug else ''})")
 
 
@@ -62,8 +59,5 @@ def enable(slug: str) -> None:
 
 
 def _set(slug: str, enabled: bool) -> None:
-    try:
-        links.set_enabled(slug, enabled, actor="cli")
-    except links.LinkError as err:
-        raise click.ClickException(str(err)) from err
+    links.set_enabled(slug, enabled, actor="cli")
     click.echo(f"{'enabled' if enabled else 'disabled'} /launch/{slug}")

@@ -4,12 +4,12 @@ import sys
 from pathlib import Path
 
 import click
-from flask.cli import AppGroup
 
-from app.services.catalog.profile_import import ImportFileError, import_profiles
+from app.cli.errors import Group
+from app.services.catalog.profile_import import import_profiles
 
 
-@click.group("profiles", help="Learner and teacher profiles.", cls=AppGroup)
+@click.group("profiles", help="Learner and teacher profiles.", cls=Group)
 def group() -> None:
     pass
 
@@ -26,10 +26,7 @@ def import_command(file: Path, dry_run: bool) -> None:
         with click.progressbar(reader, length=rows, label=f"Importing {file.name}", file=sys.stderr) as bar:
             yield from bar
 
-    try:
-        report = import_profiles(data, dry_run=dry_run, actor="cli", progress=progress)
-    except ImportFileError as err:
-        raise click.ClickException(str(err)) from err
+    report = import_profiles(data, dry_run=dry_run, actor="cli", progress=progress)
     for error in report.errors:
         click.echo(f"rejected {error}", err=True)
     verb = "would import" if dry_run else "imported"

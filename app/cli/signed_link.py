@@ -4,10 +4,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.cli.errors import Command
 from app.services.identity import signed_links
 
 
-@click.command("signed-link")
+@click.command("signed-link", cls=Command)
 @with_appcontext
 @click.argument("login")
 @click.option("--link", "slug", default="open-tbook", show_default=True, help="The launch link it opens.")

@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from app.cli.errors import Command
 from app.services.audit import trail as audit
 from app.services.tbook_connection import clients as tbook_api
 from app.services.tbook_connection import provisioning
@@ -16,7 +17,7 @@ from app.store.models import Profile
 from app.tbook import TBookClient, TBookConnectionError, TBookError, TBookNotFound, Unauthorized
 
 
-@click.command("sync")
+@click.command("sync", cls=Command)
 @with_appcontext
 @click.option("--dry-run", is_flag=True, help="Only look up learners; create nothing.")
 def command(dry_run: bool) -> None:

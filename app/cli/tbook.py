@@ -4,28 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import click
-from flask.cli import AppGroup
 
+from app.cli.errors import Group
 from app.services.tbook_connection import clients as tbook_api
-from app.tbook import TBookError
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print T-book's answer as JSON.")
 
 
-@click.group("tbook", help="Ask T-book's API with the configured credentials.", cls=AppGroup)
+@click.group("tbook", help="Ask T-book's API with the configured credentials.", cls=Group)
 def group() -> None:
     pass
-
-
-def _ask(call: Callable[[], Any]) -> Any:
-    try:
-        return call()
-    except TBookError as err:
-        raise click.ClickException(err.message) from err
 
 
 def _print(data: Any, as_json: bool, columns: Sequence[tuple[str, str]]) -> None:
@@ -67,7 +59,7 @@ LEARNER_COLUMNS = (
 @json_option
 def whoami(as_json: bool) -> None:
     """The T-book client account these credentials belong to (getClient)."""
-    info = _ask(lambda: tbook_api.client().get_client())
+    info = tbook_api.client().get_client()
     _print(info, as_json, (("name", "Client"), ("city", "City"), ("address", "Address"), ("zip", "Zip")))
 
 
@@ -75,7 +67,7 @@ def whoami(as_json: bool) -> None:
 @json_option
 def entities(as_json: bool) -> None:
     """The client's entities (getEntities)."""
-    _print(_ask(lambda: tbook_api.client().get_entities()), as_json, ENTITY_COLUMNS)
+    _print(tbook_api.client().get_entities(), as_json, ENTITY_COLUMNS)
 
 
 @group.command("entity")
@@ -83,7 +75,7 @@ def entities(as_json: bool) -> None:
 @json_option
 def entity(entity_id: str, as_json: bool) -> None:
     """One entity (getEntity/ENTITY_ID)."""
-    _print(_ask(lambda: tbook_api.client().get_entity(entity_id)), as_json, ENTITY_COLUMNS)
+    _print(tbook_api.client().get_entity(entity_id), as_json, ENTITY_COLUMNS)
 
 
 @group.command("learners")
@@ -91,7 +83,7 @@ def entity(entity_id: str, as_json: bool) -> None:
 @json_option
 def learners(entity_id: str | None, as_json: bool) -> None:
     """All learners of the client, or of one entity (getAllLearners)."""
-    _print(_ask(lambda: tbook_api.client().get_all_learners(entity_id)), as_json, LEARNER_COLUMNS)
+    _print(tbook_api.client().get_all_learners(entity_id), as_json, LEARNER_COLUMNS)
 
 
 @group.command("learner")
@@ -106,9 +98,9 @@ def learner(learner_id: str | None, email: str | None, external_id: str | None, 
         raise click.UsageError("give exactly one of LEARNER_ID, --email or --external-id")
     client = tbook_api.client()
     if learner_id:
-        found = _ask(lambda: client.get_learner(learner_id))
+        found = client.get_learner(learner_id)
     elif email:
-        found = _ask(lambda: client.find_learner("email", email))
+        found = client.find_learner("email", email)
     else:
-        found = _ask(lambda: client.find_learner("externalId", external_id))
+        found = client.find_learner("externalId", external_id)
     _print(found, as_json, LEARNER_COLUMNS)

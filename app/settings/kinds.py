@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from app.errors import Unavailable
 
-class ConfigError(RuntimeError):
+
+class ConfigError(Unavailable):
     """The settings cannot run the gateway; the message names the setting to fix."""
 
 

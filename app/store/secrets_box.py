@@ -7,10 +7,12 @@ from functools import lru_cache
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 
+from app.errors import Unavailable
+
 PREFIX = "fernet:"
 
 
-class EncryptionUnavailable(RuntimeError):
+class EncryptionUnavailable(Unavailable):
     """Secrets cannot be stored or read: GATEWAY_ENCRYPTION_KEY is missing or not a Fernet key."""
 
 

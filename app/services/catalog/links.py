@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import select
 
+from app.errors import Conflict, FieldProblem, Invalid, LinkNotFound
 from app.services.audit import trail as audit
 from app.store import db
 from app.store.models import LaunchLink
@@ -15,20 +16,27 @@ CONNECTION_TYPES = ("login", "id")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
-class LinkError(ValueError):
-    """A link cannot be saved as asked; the message says why."""
+class LinkError(Invalid):
+    """A link cannot be saved as asked; `field` is the setting at fault, the message says why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message, problems=[FieldProblem(field, message)])
+
+
+class LinkExists(Conflict):
+    """The slug is taken by another link."""
 
 
 def _check_settings(title: str, mode: str, connection_type: str) -> None:
     """Raise LinkError naming the first wrong setting of a link."""
     if mode not in MODES:
-        raise LinkError(f"the mode must be one of {', '.join(MODES)}")
+        raise LinkError("mode", f"the mode must be one of {', '.join(MODES)}")
     if connection_type not in CONNECTION_TYPES:
-        raise LinkError("the connection type must be login or id")
+        raise LinkError("connection_type", "the connection type must be login or id")
     if not title.strip():
-        raise LinkError("the title is empty")
+        raise LinkError("title", "the title is empty")
     if len(title.strip()) > 200:
-        raise LinkError("the title is longer than 200 characters")
+        raise LinkError("title", "the title is longer than 200 characters")
 
 
 def create(
@@ -41,12 +49,12 @@ def create(
     new_window: bool = False,
     actor: str | None = None,
 ) -> LaunchLink:
-    """Create and commit a link; raises LinkError on a bad slug, mode, connection type or a taken slug."""
+    """Create and commit a link; raises LinkError on a bad slug, mode or connection type, LinkExists when taken."""
     if not SLUG.match(slug):
-        raise LinkError("the slug takes lower-case letters, digits and dashes (at most 64), e.g. open-tbook")
+        raise LinkError("slug", "the slug takes lower-case letters, digits and dashes (at most 64), e.g. open-tbook")
     _check_settings(title, mode, connection_type)
     if db.session.execute(select(LaunchLink.id).where(LaunchLink.slug == slug)).first():
-        raise LinkError(f"a link called {slug} exists already")
+        raise LinkExists(f"a link called {slug} exists already")
     link = LaunchLink(
         slug=slug,
         title=title.strip(),
@@ -82,7 +90,7 @@ def all_links() -> list[LaunchLink]:
 
 
 def set_enabled(slug: str, enabled: bool, *, actor: str | None = None) -> LaunchLink:
-    """Enable or disable a link and commit; raises LinkError when there is no such link."""
+    """Enable or disable a link and commit; raises LinkNotFound when there is no such link."""
     link = find(slug)
     before = describe(link)
     link.enabled = enabled
@@ -100,10 +108,10 @@ def set_enabled(slug: str, enabled: bool, *, actor: str | None = None) -> Launch
 
 
 def find(slug: str) -> LaunchLink:
-    """Return the link named `slug`, enabled or not; raises LinkError when there is none."""
+    """Return the link named `slug`, enabled or not; raises LinkNotFound when there is none."""
     link = db.session.execute(select(LaunchLink).where(LaunchLink.slug == slug)).scalar_one_or_none()
     if link is None:
-        raise LinkError(f"there is no link called {slug}")
+        raise LinkNotFound(f"There is no link called {slug}.")
     return link
 
 
@@ -119,7 +127,7 @@ def update(
 ) -> LaunchLink:
     """Change a link's settings (not its slug: intranet buttons point at it) and commit, audited.
 
-    Raises LinkError when there is no such link or a value is wrong.
+    Raises LinkNotFound when there is no such link, LinkError when a value is wrong.
     """
     _check_settings(title, mode, connection_type)
     link = find(slug)

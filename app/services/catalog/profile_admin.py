@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 
+from app.errors import NotFound
 from app.services.audit import trail as audit
 from app.services.catalog.profiles import FIELD_ATTRS, LIST_FIELDS, apply, clean_fields
 from app.store import db
@@ -15,7 +16,7 @@ from app.store.models import Profile
 PAGE_SIZE = 25
 
 
-class ProfileNotFound(LookupError):
+class ProfileNotFound(NotFound):
     """No profile has this id."""
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from app.errors import Invalid
 from app.services.audit import trail as audit
 from app.services.catalog.profiles import FIELD_ATTRS, REQUIRED, FieldError, apply, clean_fields
 from app.store import db
@@ -18,7 +19,7 @@ MAX_BYTES = 50 * 1024 * 1024
 EMPTY = "The file is empty: expected a header row of T-book field names, then one row per profile."
 
 
-class ImportFileError(ValueError):
+class ImportFileError(Invalid):
     """The file as a whole cannot be imported (encoding, header, emptiness); nothing was written."""
 
 
@@ -115,7 +116,7 @@ def import_profiles(
             try:
                 cleaned = clean_fields({k: v for k, v in row.items() if v is not None})
             except FieldError as err:
-                report.errors.append(RowError(line, err.field, err.message))
+                report.errors.extend(RowError(line, problem.field, problem.message) for problem in err.problems)
                 continue
             login = cleaned["login"]
             if login in seen:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from app.errors import FieldProblem, Invalid
 from app.store.models import Profile
 
 # T-book field name -> Profile attribute.
@@ -37,13 +38,11 @@ MAX_LENGTH = 200
 MAX_LENGTHS = {"login": 254, "entityID": 64, "externalID": 64, "phone": 64}
 
 
-class FieldError(ValueError):
+class FieldError(Invalid):
     """One field of one profile is wrong; `field` is its T-book name."""
 
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+        super().__init__(problems=[FieldProblem(field, message)])
 
 
 def _flag(name: str, value: str) -> int:

@@ -5,12 +5,20 @@ from __future__ import annotations
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.errors import FieldProblem, Invalid
 from app.store import db
 from app.store.models import Account
 
 # Checked against when the login is unknown, so that a wrong login and a wrong password take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-password")
 MIN_PASSWORD_LENGTH = 8
+
+
+class AccountInvalid(Invalid):
+    """An account cannot be saved as asked; `field` is login or password (never the password itself)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message, problems=[FieldProblem(field, message)])
 
 
 def find(login: str) -> Account | None:
@@ -29,10 +37,10 @@ def authenticate(login: str, password: str) -> Account | None:
 def set_account(login: str, password: str, *, is_admin: bool = False) -> Account:
     """Create the account or change its password (and admin flag); returns it uncommitted.
 
-    Raises ValueError when the password is too short.
+    Raises AccountInvalid when the password is too short.
     """
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountInvalid("password", f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     account = find(login) or Account(login=login.strip().lower())
     account.password_hash = generate_password_hash(password)
     account.is_admin = is_admin or bool(account.is_admin)

@@ -5,10 +5,15 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import select
 
+from app.errors import NotFound
 from app.services.audit import trail as audit
 from app.services.identity import accounts
 from app.store import db
 from app.store.models import Account
+
+
+class NotAnAdmin(NotFound):
+    """No local admin has this login."""
 
 
 def is_admin(login: str, via: str) -> bool:
@@ -24,11 +29,11 @@ def is_admin(login: str, via: str) -> bool:
 def create(login: str, password: str, *, actor: str) -> Account:
     """Create the local admin account `login` (or make an existing account admin, with this password).
 
-    Raises ValueError when the login is not an e-mail address or the password is too short.
+    Raises AccountInvalid when the login is not an e-mail address or the password is too short.
     """
     login = login.strip().lower()
     if "@" not in login or len(login) > 254:
-        raise ValueError("the login must be an e-mail address")
+        raise accounts.AccountInvalid("login", "the login must be an e-mail address")
     was_admin = bool((existing := accounts.find(login)) and existing.is_admin)
     account = accounts.set_account(login, password, is_admin=True)
     audit.record(
@@ -43,10 +48,10 @@ def create(login: str, password: str, *, actor: str) -> Account:
 
 
 def revoke(login: str, *, actor: str) -> None:
-    """Take the admin role from the local account `login`; raises LookupError when it is not an admin."""
+    """Take the admin role from the local account `login`; raises NotAnAdmin when it is not an admin."""
     account = accounts.find(login)
     if account is None or not account.is_admin:
-        raise LookupError(f"{login} is not a local admin")
+        raise NotAnAdmin(f"{login} is not a local admin")
     account.is_admin = False
     audit.record("admin_revoke", "ok", actor=actor, detail={"login": account.login}, commit=False)
     db.session.commit()

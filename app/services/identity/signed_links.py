@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from app.errors import SignInRefused
+
 SALT = "tbook-gateway.signed-link"
 
 
-class SignedLinkError(ValueError):
+class SignedLinkError(SignInRefused):
     """The token is expired, altered or made for another link; the message says which."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, hint="Signed links are valid for a short time only.")
 
 
 def _serializer(secret: str) -> URLSafeTimedSerializer:

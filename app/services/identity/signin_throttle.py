@@ -12,13 +12,12 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from app.errors import GatewayError
+from app.errors import Throttled
 from app.store import db
 from app.store.models import AuditEvent, utcnow
 
 
-class TooManyAttempts(GatewayError):
-    status = 429
+class TooManyAttempts(Throttled):
     title = "Too many sign-in attempts"
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import delete
 
+from app.errors import FieldProblem, Invalid
 from app.services.audit import trail as audit
 from app.settings.credentials import ENVIRONMENTS, SECRETS, current, resolve
 from app.settings.precedence import ENVIRONMENT
@@ -20,13 +21,12 @@ EDITABLE = ("TBOOK_ENV", "TBOOK_CLIENT_ID", "TBOOK_CLIENT_SECRET", "TBOOK_LTI_KE
 MAX_LENGTH = 500
 
 
-class CredentialsError(ValueError):
-    """A credential cannot be saved as asked; `name` is the setting, the message says why."""
+class CredentialsError(Invalid):
+    """A credential cannot be saved as asked; `name` is the setting, the message says why (never its value)."""
 
     def __init__(self, name: str, message: str) -> None:
-        super().__init__(message)
+        super().__init__(message, problems=[FieldProblem(name, message)])
         self.name = name
-        self.message = message
 
 
 @dataclass(frozen=True)

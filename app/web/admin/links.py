@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from markupsafe import escape
+from wtforms import Field
 
 from app.services.catalog import links
 from app.services.catalog.profile_admin import search
 from app.services.launch import flow as launch
 from app.web.admin import bp
-from app.web.admin.forms import ActionForm, LinkForm
+from app.web.admin.forms import LinkForm
 from app.web.responses import no_store
 
 
-def _find(slug: str):
-    try:
-        return links.find(slug)
-    except links.LinkError:
-        abort(404, f"There is no launch link called “{slug}”.")
+def _show(err: links.LinkError | links.LinkExists, form: LinkForm, default: Field) -> None:
+    """Put the service's refusal under the form field it names (the `default` one when it names none)."""
+    name = getattr(err, "field", None)
+    (form[name] if name in form else default).errors.append(err.message)
 
 
 def _snippet(link) -> str:
@@ -48,8 +48,8 @@ def link_new():
     if form.validate_on_submit():
         try:
             link = links.create(form.slug.data, form.title.data, **_settings(form), actor=g.admin)
-        except links.LinkError as err:
-            form.slug.errors.append(str(err))
+        except (links.LinkError, links.LinkExists) as err:
+            _show(err, form, form.slug)
         else:
             flash(f"Created the launch link {link.slug}.", "ok")
             return redirect(url_for("admin.link_edit", slug=link.slug), code=303)
@@ -59,14 +59,14 @@ def link_new():
 
 @bp.route("/links/<slug>", methods=["GET", "POST"])
 def link_edit(slug: str):
-    link = _find(slug)
+    link = links.find(slug)
     form = LinkForm(obj=link)
     form.slug.data = link.slug  # the slug is fixed: intranet buttons point at it
     if form.validate_on_submit():
         try:
             links.update(slug, title=form.title.data, **_settings(form), actor=g.admin)
         except links.LinkError as err:
-            form.title.errors.append(str(err))
+            _show(err, form, form.title)
         else:
             flash(f"Saved the launch link {slug}.", "ok")
             return redirect(url_for("admin.link_edit", slug=slug), code=303)
@@ -77,10 +77,8 @@ def link_edit(slug: str):
 
 @bp.post("/links/<slug>/enabled")
 def link_enabled(slug: str):
-    if not ActionForm().validate_on_submit():
-        abort(400, "The form expired; reload the page and try again.")
+    # CSRFProtect refused this POST before the view when its token was missing or stale.
     enable = request.form.get("enabled") == "1"
-    _find(slug)
     links.set_enabled(slug, enable, actor=g.admin)
     flash(f"{'Enabled' if enable else 'Disabled'} the launch link {slug}.", "ok")
     back = url_for("admin.link_list") if request.form.get("back") == "list" else url_for("admin.link_edit", slug=slug)

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 
 from app.services.catalog import profile_admin
 from app.services.catalog.profile_import import ImportFileError, import_profiles
 from app.services.catalog.profiles import FIELD_ATTRS, LIST_FIELDS, REQUIRED, FieldError
 from app.web.admin import bp
 from app.web.admin.forms import ActionForm, UploadForm
-
-
-def _get(profile_id: int):
-    try:
-        return profile_admin.get(profile_id)
-    except profile_admin.ProfileNotFound as err:
-        abort(404, str(err))
 
 
 @bp.get("/profiles")
@@ -27,18 +20,17 @@ def profile_list():
 
 @bp.route("/profiles/<int:profile_id>", methods=["GET", "POST"])
 def profile_edit(profile_id: int):
-    profile = _get(profile_id)
+    profile = profile_admin.get(profile_id)
     form, error = ActionForm(), None
     values = profile_admin.as_fields(profile)
+    # A POST got here with a valid CSRF token: CSRFProtect refuses the others before the view.
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400, "The form expired; reload the page and try again.")
         values = {name: request.form.get(name, "") for name in FIELD_ATTRS if name != "login"}
         values["login"] = profile.login
         try:
             profile_admin.update(profile_id, values, actor=g.admin)
         except FieldError as err:
-            error = err
+            error = err.problems[0]
         else:
             flash(f"Saved the profile of {profile.login}.", "ok")
             return redirect(url_for("admin.profile_edit", profile_id=profile_id), code=303)

@@ -75,10 +75,7 @@ def is_safe_next(target: str | None) -> bool:
 def _consume_signed_link(link: str | None):
     token = request.args[SIGNED_LINK_ARG]
     max_age = current_app.config["GATEWAY_SIGNED_LINK_MAX_AGE"]
-    try:
-        login = signed_links.read_token(current_app.config["GATEWAY_LINK_SECRET"], token, max_age=max_age, link=link)
-    except signed_links.SignedLinkError as err:
-        raise SignInRefused(str(err), hint="Signed links are valid for a short time only.") from err
+    login = signed_links.read_token(current_app.config["GATEWAY_LINK_SECRET"], token, max_age=max_age, link=link)
     # A link signs in once: copied from a proxy log or a shared screen, it is worth nothing.
     if not nonces.consume("signed-link", token, keep_for=timedelta(seconds=max_age + 60)):
         raise SignInRefused("This sign-in link has been used already.", hint="Go back to the intranet and click again.")
