@@ -11,6 +11,7 @@ import httpx
 
 from app.tbook.auth import BearerAuth, EventSink, TokenProvider
 from app.tbook.errors import TBookConnectionError, TBookError, TBookProtocolError, error_from_response
+from app.tbook.fields import UPDATE
 from app.tbook.form_encoding import encode_learner_fields, flag
 from app.tbook.models import AccessToken, AuthToken, ClientInfo, Entity, Learner, parse
 from app.tbook.retry import RetryPolicy
@@ -127,8 +128,11 @@ class TBookClient:
         return parse(Learner.from_json, data, "insertLearner")
 
     def update_learner(self, identifier_type: str, identifier: str, fields: Mapping[str, object]) -> Learner:
-        """Change only the given fields and return the learner (T-book adds filter/location/country)."""
-        form = _identify(identifier_type, identifier) + encode_learner_fields(fields)
+        """Change only the given fields and return the learner (T-book adds filter/location/country).
+
+        Raises ValueError for a field updateLearner does not take (``login`` and ``entityID`` never change).
+        """
+        form = _identify(identifier_type, identifier) + encode_learner_fields(fields, call=UPDATE)
         return parse(Learner.from_json, self._call("updateLearner", "POST", "updateLearner", form), "updateLearner")
 
     def remove_learner_session(self, identifier_type: str, identifier: str, filter: str, location: str) -> Learner:

@@ -8,34 +8,23 @@ from typing import Any
 
 from app.errors import FieldProblem, Invalid
 from app.store.models import Profile
+from app.tbook import fields as tbook
+
+# A profile holds the learner's T-book fields, the login first (sign-in and T-book match people by it), and
+# the gateway's own `userType` (learner or teacher: /authToken's userType 1 or 2).
+_LEARNER_FIELDS = sorted(tbook.LEARNER_FIELDS, key=lambda field: field.name != "login")
+USER_TYPES = ("learner", "teacher")
+
+
+def _attribute(name: str) -> str:
+    """Return Profile's attribute for a T-book field name: its snake_case (externalID -> external_id)."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", "_", name.replace("ID", "Id")).lower()
+
 
 # T-book field name -> Profile attribute.
-FIELD_ATTRS = {
-    "login": "login",
-    "externalID": "external_id",
-    "entityID": "entity_id",
-    "civility": "civility",
-    "lastname": "lastname",
-    "firstname": "firstname",
-    "code": "code",
-    "jobTitle": "job_title",
-    "seniority": "seniority",
-    "level": "level",
-    "contactEmail": "contact_email",
-    "phone": "phone",
-    "filter": "filter",
-    "location": "location",
-    "country": "country",
-    "testUser": "test_user",
-    "assignation": "assignation",
-    "userType": "user_type",
-}
-LIST_FIELDS = ("contactEmail", "filter", "location", "country")
-REQUIRED = ("login", "entityID", "civility", "lastname", "firstname")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MAX_LENGTH = 200
-# Narrower columns (app/store/models.py): a longer value would fail the whole import on PostgreSQL.
-MAX_LENGTHS = {"login": 254, "entityID": 64, "externalID": 64, "phone": 64}
+FIELD_ATTRS = {**{field.name: _attribute(field.name) for field in _LEARNER_FIELDS}, "userType": "user_type"}
+LIST_FIELDS = tbook.LIST_FIELDS
+REQUIRED = tbook.required_by(tbook.INSERT)
 
 
 class FieldError(Invalid):
@@ -59,43 +48,28 @@ def clean_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
     Returns the cleaned values by Profile attribute; raises FieldError for the first wrong field.
     """
     values: dict[str, Any] = {}
-    for name in FIELD_ATTRS:
-        value = raw.get(name)
-        if name in LIST_FIELDS:
+    for field in _LEARNER_FIELDS:
+        value = raw.get(field.name)
+        if field.shape == tbook.LIST:
             items = value if isinstance(value, list | tuple) else str(value or "").split("|")
-            values[name] = [str(item).strip() for item in items if str(item).strip()]
+            values[field.name] = [str(item).strip() for item in items if str(item).strip()]
+        elif field.shape == tbook.FLAG:
+            values[field.name] = _flag(field.name, "" if value is None else str(value).strip())
         else:
-            values[name] = "" if value is None else str(value).strip()
+            values[field.name] = "" if value is None else str(value).strip()
     for name in REQUIRED:
         if not values[name]:
             raise FieldError(name, "is required")
-    for name, value in values.items():
-        limit = MAX_LENGTHS.get(name, MAX_LENGTH)
-        for item in value if isinstance(value, list) else [value]:
-            if len(item) > limit:
-                raise FieldError(name, f"is longer than {limit} characters")
-            if "\x00" in item:
-                raise FieldError(name, "contains a NUL character")
+    # Logins and civility are matched without case; T-book's options are lower-case.
     values["login"] = values["login"].lower()
-    if not EMAIL.match(values["login"]):
-        raise FieldError("login", f"must be an e-mail address, not {values['login']!r}")
-    for email in values["contactEmail"]:
-        if not EMAIL.match(email):
-            raise FieldError("contactEmail", f"{email!r} is not an e-mail address")
     values["civility"] = values["civility"].lower()
-    if values["civility"] not in ("m", "mme"):
-        raise FieldError("civility", f"must be m or mme, not {values['civility']!r}")
-    if not values["entityID"].isdigit():
-        raise FieldError("entityID", f"must be T-book's numeric entity id, not {values['entityID']!r}")
-    if values["externalID"] and not values["externalID"].isdigit():
-        raise FieldError(
-            "externalID", f"must be a whole number (T-book's externalID is an int), not {values['externalID']!r}"
-        )
-    values["testUser"] = _flag("testUser", values["testUser"])
-    values["assignation"] = _flag("assignation", values["assignation"])
-    values["userType"] = (values["userType"] or "learner").lower()
-    if values["userType"] not in ("learner", "teacher"):
-        raise FieldError("userType", f"must be learner or teacher, not {values['userType']!r}")
+    for field in _LEARNER_FIELDS:
+        if problem := field.problem(values[field.name]):
+            raise FieldError(field.name, problem)
+    user_type = str(raw.get("userType") or "").strip().lower() or "learner"
+    if user_type not in USER_TYPES:
+        raise FieldError("userType", f"must be learner or teacher, not {user_type!r}")
+    values["userType"] = user_type
     return {FIELD_ATTRS[name]: (value if value != "" else None) for name, value in values.items()}
 
 
@@ -106,8 +80,12 @@ def apply(profile: Profile, cleaned: Mapping[str, Any]) -> Profile:
     return profile
 
 
+# Read on every click: (T-book name, Profile attribute) of the learner's fields.
+_TBOOK_ATTRS = tuple((field.name, FIELD_ATTRS[field.name]) for field in _LEARNER_FIELDS)
+
+
 def to_tbook(profile: Profile, connection_type: str = "login") -> dict[str, Any]:
-    """Return the profile as a mapping of T-book field names, ready for custom_data or insertLearner."""
-    data = {name: getattr(profile, attr) for name, attr in FIELD_ATTRS.items() if name != "userType"}
+    """Return the profile as a mapping of T-book field names (with the link's connectionType), for custom_data."""
+    data = {name: getattr(profile, attr) for name, attr in _TBOOK_ATTRS}
     data["connectionType"] = connection_type
     return data

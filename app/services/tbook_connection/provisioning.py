@@ -6,13 +6,14 @@ from app.services.audit import trail as audit
 from app.services.catalog import profiles
 from app.store.models import Profile
 from app.tbook import TBookClient, TBookConflict, TBookNotFound
+from app.tbook import fields as tbook
 
-# What insertLearner takes of a profile: T-book field names, without the LTI-only connectionType.
-_NOT_SENT = ("connectionType",)
+_INSERTED = frozenset(field.name for field in tbook.taken_by(tbook.INSERT))
 
 
 def learner_fields(profile: Profile) -> dict:
-    return {k: v for k, v in profiles.to_tbook(profile).items() if k not in _NOT_SENT}
+    """Return the profile's fields that insertLearner takes, by T-book name (not the link's connectionType)."""
+    return {name: value for name, value in profiles.to_tbook(profile).items() if name in _INSERTED}
 
 
 def ensure_learner(client: TBookClient, profile: Profile, *, correlation_id: str | None, link_slug: str | None) -> str:
