@@ -1,15 +1,62 @@
-"""Bearer authentication for the T-book API: a cached token, refreshed once when T-book refuses it."""
+"""Bearer authentication for the T-book API: the token request, a cached token, refreshed once when refused."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Generator
+from typing import Any
 
 import httpx
 
-from app.tbook.models import AccessToken
+from app.tbook.errors import BadRequest
+from app.tbook.models import AccessToken, parse
 from app.tbook.token_store import TokenStore
 
 EventSink = Callable[..., None]
+#: tbook-api.md's spelling (``-F grant_type= client_credential``), then OAuth 2's (RFC 6749 section 4.4).
+GRANT_TYPES = ("client_credential", "client_credentials")
+
+
+class TokenRequest:
+    """Makes one ``POST /token`` call, in the ``grant_type`` spelling this T-book accepts.
+
+    The documented spelling goes first. When T-book answers 400 to it (the request carries the three
+    documented parameters, so the grant type is what it can be refusing), the other spelling is tried
+    once, and the one that worked is kept for this client's later requests. ``send(form)`` makes the
+    call and returns the decoded JSON, raising a TBookError.
+    """
+
+    def __init__(
+        self,
+        send: Callable[[list[tuple[str, str]]], Any],
+        client_id: str,
+        client_secret: str,
+        clock: Callable[[], float],
+        emit: EventSink,
+    ) -> None:
+        self._send = send
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._clock = clock
+        self._emit = emit
+        self.grant_type = GRANT_TYPES[0]
+
+    def __call__(self) -> AccessToken:
+        """Return a new token; raises TBookError (the first spelling's error when both are refused)."""
+        obtained_at = self._clock()
+        try:
+            data = self._send(self._form(self.grant_type))
+        except BadRequest as refused:
+            other = GRANT_TYPES[1 - GRANT_TYPES.index(self.grant_type)]
+            self._emit("grant_type_retry", endpoint="token", refused=self.grant_type, trying=other)
+            try:
+                data = self._send(self._form(other))
+            except BadRequest:
+                raise refused from None
+            self.grant_type = other
+        return parse(lambda d: AccessToken.from_json(d, obtained_at), data, "token")
+
+    def _form(self, grant_type: str) -> list[tuple[str, str]]:
+        return [("grant_type", grant_type), ("client_id", self._client_id), ("client_secret", self._client_secret)]
 
 
 class TokenProvider:

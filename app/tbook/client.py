@@ -9,8 +9,9 @@ from urllib.parse import quote
 
 import httpx
 
-from app.tbook.auth import BearerAuth, EventSink, TokenProvider
-from app.tbook.errors import TBookConnectionError, TBookError, TBookProtocolError, error_from_response
+from app.tbook import answers
+from app.tbook.auth import BearerAuth, EventSink, TokenProvider, TokenRequest
+from app.tbook.errors import TBookConnectionError, TBookError, error_from_response
 from app.tbook.fields import UPDATE
 from app.tbook.form_encoding import encode_learner_fields, flag
 from app.tbook.models import AccessToken, AuthToken, ClientInfo, Entity, Learner, parse
@@ -61,8 +62,9 @@ class TBookClient:
             transport=transport,
             headers={"Accept": "application/json"},
         )
+        self._token_request = TokenRequest(self._post_token, client_id, client_secret, clock, self._emit)
         self._tokens = TokenProvider(
-            self._fetch_token, token_store or MemoryTokenStore(), clock, refresh_margin, self._emit
+            self._token_request, token_store or MemoryTokenStore(), clock, refresh_margin, self._emit
         )
         self._auth = BearerAuth(self._tokens)
 
@@ -78,73 +80,90 @@ class TBookClient:
 
     # --- API ---------------------------------------------------------------------------------
 
+    @property
+    def grant_type(self) -> str:
+        """Return the ``grant_type`` spelling this client sends (the one T-book last accepted)."""
+        return self._token_request.grant_type
+
     def get_token(self) -> AccessToken:
         """Return the cached access token, fetching one (``POST /token``) when missing or expiring."""
         return self._retrying("token", lambda attempt: self._tokens.get(), idempotent=True)
 
     def get_client(self) -> ClientInfo:
         """Return the client account (``GET /getClient``)."""
-        return parse(ClientInfo.from_json, self._call("getClient", "GET", "getClient"), "getClient")
+        return parse(ClientInfo.from_json, self._json("getClient", "GET", "getClient"), "getClient")
 
     def get_entities(self) -> list[Entity]:
         """Return the client's entities (``GET /getEntities``)."""
-        data = self._call("getEntities", "GET", "getEntities")
+        data = self._json("getEntities", "GET", "getEntities")
         return parse(lambda d: [Entity.from_json(e) for e in d], data, "getEntities")
 
     def get_entity(self, entity_id: str | int) -> Entity:
         """Return one entity; raises TBookNotFound, or TBookForbidden for another client's entity."""
-        data = self._call("getEntity", "GET", f"getEntity/{_segment(entity_id)}")
+        data = self._json("getEntity", "GET", f"getEntity/{_segment(entity_id)}")
         return parse(Entity.from_json, data, "getEntity")
 
     def get_all_learners(self, entity_id: str | int | None = None) -> list[Learner]:
         """Return the learners of the client, or of one entity when ``entity_id`` is given."""
         path = "getAllLearners" if entity_id is None else f"getAllLearners/{_segment(entity_id)}"
-        data = self._call("getAllLearners", "GET", path)
+        data = self._json("getAllLearners", "GET", path)
         return parse(lambda d: [Learner.from_json(x) for x in d], data, "getAllLearners")
 
     def get_learner(self, learner_id: str | int) -> Learner:
-        """Return a learner by T-book's learnerID; raises TBookNotFound."""
-        data = self._call("getOneLearner", "GET", f"getOneLearner/{_segment(learner_id)}")
-        return parse(Learner.from_json, data, "getOneLearner")
+        """Return a learner by T-book's learnerID; raises TBookNotFound (a 404, an empty answer or an envelope)."""
+        return answers.one_learner(self._call("getOneLearner", "GET", f"getOneLearner/{_segment(learner_id)}"))
 
     def find_learner(self, identifier_type: str, identifier: str) -> Learner:
-        """Return the learner by ``email`` (login), ``learnerId`` or ``externalId``; raises TBookNotFound."""
-        data = self._call("getOneLearner", "POST", "getOneLearner", _identify(identifier_type, identifier))
-        return parse(Learner.from_json, data, "getOneLearner")
+        """Return the learner by ``email`` (login), ``learnerId`` or ``externalId``; raises TBookNotFound.
+
+        tbook-api.md does not say how an unknown learner is answered: a 404, an empty answer (empty body,
+        ``null``, ``{}``, ``[]``) and a 2xx carrying the error envelope all raise TBookNotFound.
+        """
+        form = _identify(identifier_type, identifier)
+        return answers.one_learner(self._call("getOneLearner", "POST", "getOneLearner", form))
 
     def insert_learner(
         self, fields: Mapping[str, object], *, entity_create: bool = False, sending_connection_email: bool = False
-    ) -> Learner:
-        """Create a learner from T-book field names (entityID, login, civility, ...) and return it.
+    ) -> Learner | None:
+        """Create a learner from T-book field names (entityID, login, civility, ...).
 
-        Raises TBookConflict when the login exists, BadRequest when a required field is missing, and
+        Returns the learner when T-book's answer carries one, else None: the documentation shows no
+        answer, so any 2xx without an error envelope is success. Raises BadRequest when a required field
+        is missing (and whatever T-book answers: 409 means only a conflict with another request), and
         ValueError for an unknown field name. Never retried after it may have reached T-book.
         """
         form = encode_learner_fields(fields) + [
             ("entity[create]", flag(entity_create)),
             ("sendingConnectionEmail", flag(sending_connection_email)),
         ]
-        data = self._call("insertLearner", "POST", "insertLearner", form, idempotent=False)
-        return parse(Learner.from_json, data, "insertLearner")
+        return answers.written_learner(
+            "insertLearner", self._call("insertLearner", "POST", "insertLearner", form, idempotent=False)
+        )
 
-    def update_learner(self, identifier_type: str, identifier: str, fields: Mapping[str, object]) -> Learner:
-        """Change only the given fields and return the learner (T-book adds filter/location/country).
+    def update_learner(self, identifier_type: str, identifier: str, fields: Mapping[str, object]) -> Learner | None:
+        """Change only the given fields; return the learner when T-book's answer carries one, else None.
 
-        Raises ValueError for a field updateLearner does not take (``login`` and ``entityID`` never change).
+        T-book adds filter/location/country to the existing ones. Only the parameters of updateLearner's
+        table are sent (app/tbook/fields.py): ValueError for any other (``login``, ``entityID``: they never
+        change), before anything is sent.
         """
         form = _identify(identifier_type, identifier) + encode_learner_fields(fields, call=UPDATE)
-        return parse(Learner.from_json, self._call("updateLearner", "POST", "updateLearner", form), "updateLearner")
+        return answers.written_learner("updateLearner", self._call("updateLearner", "POST", "updateLearner", form))
 
-    def remove_learner_session(self, identifier_type: str, identifier: str, filter: str, location: str) -> Learner:
-        """Remove the learner from the session ``filter`` / ``location`` and return the learner."""
+    def remove_learner_session(
+        self, identifier_type: str, identifier: str, filter: str, location: str
+    ) -> Learner | None:
+        """Remove the learner from the session ``filter`` / ``location``; return the learner when answered."""
         form = _identify(identifier_type, identifier) + [("filter", filter), ("location", location)]
-        data = self._call("removeLearnerSession", "POST", "removeLearnerSession", form, idempotent=False)
-        return parse(Learner.from_json, data, "removeLearnerSession")
+        reply = self._call("removeLearnerSession", "POST", "removeLearnerSession", form, idempotent=False)
+        return answers.written_learner("removeLearnerSession", reply)
 
     def auth_token(self, user_type: int, connection_type: str, identifier: str, error_url: str) -> AuthToken:
         """Return a one-time ``authentificationUrl`` (valid 60 s: redirect to it at once, never store it).
 
-        ``user_type`` is 1 (learner) or 2 (teacher); ``connection_type`` is ``login`` or ``id``.
+        ``user_type`` is 1 (learner) or 2 (teacher); ``connection_type`` is ``login`` or ``id``. The
+        answer is read leniently (the documented example is not strict JSON); ``success`` may be "1", 1
+        or true. Problems with the learner usually come later, through ``errorUrl``.
         """
         if user_type not in (1, 2) or connection_type not in ("login", "id"):
             raise ValueError("user_type must be 1 or 2 and connection_type login or id")
@@ -155,7 +174,11 @@ class TBookClient:
             ("errorUrl", error_url),
         ]
         # Each call mints a new one-time URL, so repeating it after a failure is harmless.
-        return parse(AuthToken.from_json, self._call("authToken", "POST", "authToken", form), "authToken")
+        response, data = self._call("authToken", "POST", "authToken", form)
+        if not isinstance(data, dict):
+            data = answers.lenient_object(response.text, ("success", "authentificationUrl"))
+        answers.check_success("authToken", response, data)
+        return parse(AuthToken.from_json, data, "authToken")
 
     # --- transport ---------------------------------------------------------------------------
 
@@ -167,11 +190,15 @@ class TBookClient:
         form: list[tuple[str, str]] | None = None,
         *,
         idempotent: bool = True,
-    ) -> Any:
-        """Return the JSON of an authenticated call, retried per the policy; raises TBookError."""
+    ) -> tuple[httpx.Response, Any]:
+        """Return the answer and its decoded body of an authenticated call, retried per the policy."""
         return self._retrying(
             endpoint, lambda attempt: self._send(endpoint, method, path, form, attempt), idempotent=idempotent
         )
+
+    def _json(self, endpoint: str, method: str, path: str) -> Any:
+        """Return the JSON of a read whose answer tbook-api.md shows; TBookProtocolError if there is none."""
+        return answers.expect_json(endpoint, *self._call(endpoint, method, path))
 
     def _retrying(self, endpoint: str, attempt_once: Callable[[int], T], *, idempotent: bool) -> T:
         started = self._clock()
@@ -198,14 +225,16 @@ class TBookClient:
         attempt: int,
         *,
         authenticated: bool = True,
-    ) -> Any:
-        """Make one HTTP request and return its JSON; raises the TBookError matching the answer."""
+    ) -> tuple[httpx.Response, Any]:
+        """Make one HTTP request; return the answer and its body (JSON or a :class:`Body`).
+
+        Raises the TBookError matching an error status, or a 2xx that carries T-book's error envelope.
+        """
         began = time.perf_counter()
         try:
-            # T-book field names are unique in a form (list values are indexed), so a dict is exact.
-            response = self._http.request(
-                method, path, data=dict(form) if form else None, auth=self._auth if authenticated else None
-            )
+            # As tbook-api.md's examples (curl -F): multipart/form-data, one part per field, no file names.
+            files = [(name, (None, value)) for name, value in form] if form else None
+            response = self._http.request(method, path, files=files, auth=self._auth if authenticated else None)
         except httpx.TransportError as err:
             self._emit(
                 "api_call", endpoint=endpoint, status=None, attempt=attempt, duration=time.perf_counter() - began
@@ -213,28 +242,17 @@ class TBookClient:
             raise _connection_error(err, endpoint) from err
         status = response.status_code
         self._emit("api_call", endpoint=endpoint, status=status, attempt=attempt, duration=time.perf_counter() - began)
+        redact = (self._client_secret, self._tokens.current_token() or "")
         if status >= 400:
-            raise error_from_response(
-                response, endpoint, redact=(self._client_secret, self._tokens.current_token() or "")
-            )
-        try:
-            return response.json()
-        except ValueError:
-            content_type = response.headers.get("Content-Type", "no content type")
-            message = f"T-book sent an unexpected answer on {endpoint} ({status}): the body is not JSON "
-            message += f"({content_type})"
-            raise TBookProtocolError(message, status=status, endpoint=endpoint) from None
+            raise error_from_response(response, endpoint, redact=redact)
+        data = answers.decode(response.content)
+        if answers.is_envelope(data):
+            raise error_from_response(response, endpoint, redact=redact)
+        return response, data
 
-    def _fetch_token(self) -> AccessToken:
-        """Make one ``POST /token`` call and return the new token; raises TBookError."""
-        obtained_at = self._clock()
-        form = [
-            ("grant_type", "client_credential"),
-            ("client_id", self._client_id),
-            ("client_secret", self._client_secret),
-        ]
-        data = self._send("token", "POST", "token", form, attempt=1, authenticated=False)
-        return parse(lambda d: AccessToken.from_json(d, obtained_at), data, "token")
+    def _post_token(self, form: list[tuple[str, str]]) -> Any:
+        """Make one ``POST /token`` call with ``form`` and return its JSON; raises TBookError."""
+        return answers.expect_json("token", *self._send("token", "POST", "token", form, attempt=1, authenticated=False))
 
 
 def _segment(value: str | int) -> str:

@@ -76,9 +76,12 @@ class MethodNotAllowed(TBookError):
 
 
 class TBookConflict(TBookError):
-    """409 conflict: for T-book, usually a learner login that already exists."""
+    """409 conflict: "The request conflicts with another request (perhaps due to using the same idempotent key)".
 
-    default_code, summary = "conflict", "T-book reports a conflict (the login may already exist)"
+    tbook-api.md gives it no other meaning: in particular it does not say that a login exists.
+    """
+
+    default_code, summary = "conflict", "T-book reports a conflict with another request"
 
 
 class TooManyRequests(TBookError):
@@ -122,17 +125,25 @@ _BY_STATUS: dict[int, type[TBookError]] = {
     409: TBookConflict,
     429: TooManyRequests,
 }
+#: The class of each documented error code, for an error envelope that arrives with a 2xx status.
+_BY_CODE: dict[str, type[TBookError]] = {cls.default_code: cls for cls in _BY_STATUS.values()}
+_BY_CODE[ServerError.default_code] = ServerError
 
 
 def error_from_response(response: httpx.Response, endpoint: str, redact: Iterable[str] = ()) -> TBookError:
     """Return the exception for an error response, chosen by HTTP status (the authoritative signal).
 
-    The message names the endpoint, status and T-book's code and message; any of the ``redact``
-    strings (secrets, tokens) that T-book might have echoed are masked.
+    A 2xx carrying T-book's error envelope (``{"error": {"code", "message"}}``) is an error too: its
+    class is then chosen by the envelope's documented code. The message names the endpoint, status and
+    T-book's code and message; any of the ``redact`` strings (secrets, tokens) that T-book might have
+    echoed are masked.
     """
     status = response.status_code
-    cls = ServerError if status >= 500 else _BY_STATUS.get(status, TBookError)
     code, server_message = _documented_error(response)
+    if status < 400:
+        cls = _BY_CODE.get(code or "", TBookError)
+    else:
+        cls = ServerError if status >= 500 else _BY_STATUS.get(status, TBookError)
     summary = cls.summary
     if cls is Unauthorized and endpoint == "token":
         summary = "T-book refused the client credentials"
@@ -144,13 +155,20 @@ def error_from_response(response: httpx.Response, endpoint: str, redact: Iterabl
 
 
 def _documented_error(response: httpx.Response) -> tuple[str | None, str]:
-    """Return T-book's (code, message) from ``{"error": {"code", "message"}}``, or describe the body."""
+    """Return T-book's (code, message) from ``{"error": {"code", "message"}}``, or describe the body.
+
+    OAuth 2's own form (``{"error": "unsupported_grant_type", "error_description": ...}``, RFC 6749
+    section 5.2) is read too: a token endpoint may answer in it although tbook-api.md does not say so.
+    """
     try:
         error = response.json()["error"]
+        if isinstance(error, str) and error:
+            description = response.json().get("error_description")
+            return error, (description if isinstance(description, str) else error)[:_MAX_SERVER_MESSAGE]
         code, message = error["code"], error["message"]
         if isinstance(code, str) and isinstance(message, str):
             return code, message[:_MAX_SERVER_MESSAGE]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, AttributeError):
         pass
     content_type = response.headers.get("Content-Type", "no content type")
     return None, f"the answer was not T-book's JSON error format ({content_type})"

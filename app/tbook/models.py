@@ -65,6 +65,17 @@ class ClientInfo:
     address: str
     zip: str
 
+    def to_json(self) -> dict:
+        """Return the client in T-book's field names (getClient's example)."""
+        return {
+            "name": self.name,
+            "logo": self.logo,
+            "description": self.description,
+            "city": self.city,
+            "address": self.address,
+            "zip": self.zip,
+        }
+
     @classmethod
     def from_json(cls, data: dict) -> ClientInfo:
         """Return the client described by ``data``."""
@@ -89,6 +100,18 @@ class Entity:
     city: str
     zip: str
     language: str
+
+    def to_json(self) -> dict:
+        """Return the entity in T-book's field names (getEntity's example)."""
+        return {
+            "entityID": self.entity_id,
+            "name": self.name,
+            "description": self.description,
+            "address": self.address,
+            "city": self.city,
+            "zip": self.zip,
+            "language": self.language,
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> Entity:
@@ -126,6 +149,30 @@ class Learner:
     country: list[str] = field(default_factory=list)
     test_user: int = 0
     external_id: str | None = None
+
+    def to_json(self) -> dict:
+        """Return the learner in T-book's field names and shape (getOneLearner's example, then externalID)."""
+        data = {
+            "learnerID": self.learner_id,
+            "login": self.login,
+            "entity": {"entityID": self.entity_id, "entityName": self.entity_name},
+            "civility": self.civility,
+            "lastname": self.lastname,
+            "firstname": self.firstname,
+            "code": self.code,
+            "jobTitle": self.job_title,
+            "seniority": self.seniority,
+            "level": self.level,
+            "contactEmail": list(self.contact_email),
+            "phone": self.phone,
+            "filter": list(self.filter),
+            "location": list(self.location),
+            "country": list(self.country),
+            "testUser": self.test_user,
+        }
+        if self.external_id is not None:
+            data["externalID"] = self.external_id
+        return data
 
     @classmethod
     def from_json(cls, data: dict) -> Learner:
@@ -165,11 +212,14 @@ class AuthToken:
 
     @classmethod
     def from_json(cls, data: dict) -> AuthToken:
-        """Return the URL of a successful ``/authToken`` answer; raise ValueError otherwise."""
+        """Return the URL of an ``/authToken`` answer; raise ValueError/KeyError when it has none.
+
+        ``success`` is checked by the client (``"1"``, 1 or true; the documented example has ``"1"``).
+        """
         url = data["authentificationUrl"]
-        if str(data.get("success")) != "1" or not isinstance(url, str) or not url.startswith("http"):
+        if not isinstance(url, str) or not url.strip().startswith(("http://", "https://")):
             raise ValueError("authentificationUrl")
-        return cls(url)
+        return cls(url.strip())
 
 
 def _strings(value: object) -> list[str]:
