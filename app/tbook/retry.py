@@ -53,8 +53,8 @@ def retryable(error: TBookError, idempotent: bool) -> bool:
 
     A 429 was not processed, nor was a request whose connection never opened, so both are always
     retried. A 5xx or a dropped connection may have reached T-book, so only idempotent calls are
-    repeated (an insertLearner replay could create the learner twice). 409 is never retried: for
-    T-book it means the login exists, which no retry will change.
+    repeated (an insertLearner replay could create the learner twice). 409 is never retried: T-book
+    documents it as a conflict with another request, which repeating the same request cannot settle.
     """
     if isinstance(error, TooManyRequests):
         return True
