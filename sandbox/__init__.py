@@ -8,7 +8,7 @@ import time
 
 from flask import Flask
 
-from sandbox import api, control, errors, lti, pages, traffic
+from sandbox import api, control, errors, lti, pages, traffic, variants
 from sandbox.state import SandboxState
 
 #: Settings and their defaults; the environment overrides these and ``config`` overrides both.
@@ -19,6 +19,8 @@ DEFAULTS: dict[str, str | int] = {
     "SANDBOX_LTI_SECRET": "sandbox-lti-secret",
     "SANDBOX_TOKEN_TTL": 3600,
     "SANDBOX_AUTH_URL_TTL": 60,
+    # Where tbook-api.md is silent or ambiguous, how this sandbox answers (sandbox/variants.py).
+    **{variant.setting: variant.default for variant in variants.VARIANTS},
 }
 
 
@@ -27,11 +29,15 @@ def _settings(config: dict) -> dict:
     for name, default in DEFAULTS.items():
         value = config.get(name, os.environ.get(name, default))
         settings[name] = int(value) if isinstance(default, int) else str(value)
+    variants.check(settings)
     return settings
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Return a sandbox app; ``config`` may also set ``SANDBOX_CLOCK`` (a ``time.time``-like callable)."""
+    """Return a sandbox app; ``config`` may also set ``SANDBOX_CLOCK`` (a ``time.time``-like callable).
+
+    Raises ValueError for a variant setting (``SANDBOX_WRITE_ANSWER``, ...) outside its choices.
+    """
     config = dict(config or {})
     app = Flask(__name__)
     app.config.update(

@@ -6,7 +6,7 @@ import hmac
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
-from sandbox.errors import ApiError
+from sandbox.errors import ApiError, error_response
 from sandbox.fields import check_login, clean_fields, collect_form
 from sandbox.records import EntityRecord, LearnerRecord
 from sandbox.state import sandbox_state
@@ -34,6 +34,32 @@ def _learner_json(learner: LearnerRecord, entity: EntityRecord | None = None) ->
     return jsonify(learner.to_json(entity))
 
 
+def _written(learner: LearnerRecord, entity: EntityRecord | None = None) -> Response:
+    """Answer a write as SANDBOX_WRITE_ANSWER says: tbook-api.md shows no answer for them."""
+    answer = current_app.config["SANDBOX_WRITE_ANSWER"]
+    if answer == "minimal":
+        return jsonify({"success": "1"})
+    if answer == "empty":
+        return Response(status=200)
+    return _learner_json(learner, entity)
+
+
+def _one_learner(identifier_type: str, identifier: str) -> Response:
+    """Answer getOneLearner; an unknown learner as SANDBOX_UNKNOWN_LEARNER says (the doc does not)."""
+    try:
+        learner, entity = sandbox_state().store.find(identifier_type, identifier)
+    except ApiError as err:
+        answer = current_app.config["SANDBOX_UNKNOWN_LEARNER"]
+        if err.status != 404 or answer == "404":
+            raise
+        if answer == "empty":
+            return Response(status=200)
+        response = error_response(404, err.message)
+        response.status_code = 200  # the envelope, in an answer whose status says success
+        return response
+    return _learner_json(learner, entity)
+
+
 def _find_posted_learner() -> LearnerRecord:
     # identifierType is documented both as required and as defaulting to email: accept the default.
     identifier_type = request.form.get("identifierType", "").strip() or "email"
@@ -44,8 +70,9 @@ def _find_posted_learner() -> LearnerRecord:
 @bp.post("/token")
 def token() -> Response:
     grant_type, client_id, client_secret = (_param(n) for n in ("grant_type", "client_id", "client_secret"))
-    if grant_type != "client_credential":
-        raise ApiError(400, "grant_type must be client_credential")
+    accepted = current_app.config["SANDBOX_GRANT_TYPE"]
+    if grant_type != accepted:
+        raise ApiError(400, f"Unsupported grant_type {grant_type!r}: use {accepted}")
     config = current_app.config
     id_ok = hmac.compare_digest(client_id, config["SANDBOX_CLIENT_ID"])
     secret_ok = hmac.compare_digest(client_secret, config["SANDBOX_CLIENT_SECRET"])
@@ -78,12 +105,13 @@ def get_all_learners(entity_id: str | None) -> Response:
 
 @bp.get("/getOneLearner/<learner_id>")
 def get_one_learner(learner_id: str) -> Response:
-    return _learner_json(*sandbox_state().store.find("learnerId", learner_id))
+    return _one_learner("learnerId", learner_id)
 
 
 @bp.post("/getOneLearner")
 def find_one_learner() -> Response:
-    return _learner_json(_find_posted_learner())
+    # identifierType is documented both as required and as defaulting to email: accept the default.
+    return _one_learner(request.form.get("identifierType", "").strip() or "email", _param("identifier"))
 
 
 @bp.post("/insertLearner")
@@ -95,7 +123,7 @@ def insert_learner() -> Response:
     entity = store.entity_for_insert(_param("entity[identifier]"), create)
     fields = clean_fields(collect_form(request.form))
     learner = store.insert(entity, check_login(_param("login")), fields)
-    return _learner_json(learner, entity)
+    return _written(learner, entity)
 
 
 @bp.post("/updateLearner")
@@ -103,14 +131,14 @@ def update_learner() -> Response:
     learner = _find_posted_learner()
     # login is absent from clean_fields' vocabulary: T-book never changes a login.
     fields = clean_fields(collect_form(request.form))
-    return _learner_json(sandbox_state().store.update(learner.learner_id, fields))
+    return _written(sandbox_state().store.update(learner.learner_id, fields))
 
 
 @bp.post("/removeLearnerSession")
 def remove_learner_session() -> Response:
     learner = _find_posted_learner()
     updated = sandbox_state().store.remove_session(learner.learner_id, _param("filter"), _param("location"))
-    return _learner_json(updated)
+    return _written(updated)
 
 
 @bp.post("/authToken")
@@ -121,9 +149,19 @@ def auth_token() -> Response:
         raise ApiError(400, "userType must be 1 (learner) or 2 (teacher)")
     if connection_type not in ("login", "id"):
         raise ApiError(400, "connectionType must be login or id")
-    # T-book itself would hand out a URL and send the browser to errorUrl later; the sandbox answers
-    # 404 at once instead, so integrators see the unknown user where they made the call.
     identifier_type = "email" if connection_type == "login" else "externalId"
-    learner, _ = sandbox_state().store.find(identifier_type, identifier)
-    token = sandbox_state().sso.issue(learner.learner_id, int(user_type), error_url)
-    return jsonify({"success": "1", "authentificationUrl": url_for("pages.sso", token=token, _external=True)})
+    try:
+        learner_id: str | None = sandbox_state().store.find(identifier_type, identifier)[0].learner_id
+    except ApiError as err:
+        # "In the event of a problem, we will redirect the user to the errorUrl": by default the sandbox hands
+        # out a URL that does just that; "immediate" answers the 404 to the gateway instead.
+        if err.status != 404 or current_app.config["SANDBOX_AUTHTOKEN_ERRORS"] == "immediate":
+            raise
+        learner_id = None
+    token = sandbox_state().sso.issue(learner_id, int(user_type), error_url)
+    url = url_for("pages.sso", token=token, _external=True)
+    if current_app.config["SANDBOX_AUTHTOKEN_BODY"] == "documented":
+        # Byte for byte the shape of tbook-api.md's example, trailing comma included: not strict JSON.
+        body = '{\n"success": "1",\n"authentificationUrl" : "' + url + '",\n}'
+        return Response(body, status=200, mimetype="application/json")
+    return jsonify({"success": "1", "authentificationUrl": url})

@@ -11,7 +11,7 @@ _MAX_ENTRIES = 1000
 
 
 class RequestJournal:
-    """Thread-safe list of ``{"method", "path", "fields", "status"}`` entries, oldest first.
+    """Thread-safe list of ``{"method", "path", "content_type", "fields", "status"}`` entries, oldest first.
 
     Only the newest entries are kept; ``counts`` keeps how many requests each path received since the
     last reset, so that a long benchmark can still say how many tokens were asked for.
@@ -22,10 +22,13 @@ class RequestJournal:
         self._entries: list[dict] = []
         self._counts: Counter[str] = Counter()
 
-    def record(self, method: str, path: str, form: dict[str, str]) -> dict:
-        """Append an entry (status None until answered) and return it for :meth:`answered`."""
+    def record(self, method: str, path: str, form: dict[str, str], content_type: str = "") -> dict:
+        """Append an entry (status None until answered) and return it for :meth:`answered`.
+
+        ``content_type`` is the request body's media type (``multipart/form-data``, ...), without parameters.
+        """
         fields = {name: "***" if name in SECRET_FIELDS else value for name, value in form.items()}
-        entry = {"method": method, "path": path, "fields": fields, "status": None}
+        entry = {"method": method, "path": path, "content_type": content_type, "fields": fields, "status": None}
         with self._lock:
             self._entries.append(entry)
             del self._entries[:-_MAX_ENTRIES]

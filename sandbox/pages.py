@@ -36,6 +36,8 @@ def sso(token: str) -> Response | tuple[str, int]:
     if grant is None:
         message = "This T-book sign-in link is unknown. Ask your intranet for a new one."
         return render_template("message.html", title="Unknown sign-in link", message=message), 400
+    if grant.learner_id is None:  # authToken was asked for someone T-book does not know
+        return redirect(grant.error_url)
     sign_in(grant.learner_id, "SSO", grant.user_type)
     return redirect(url_for("pages.home"))
 

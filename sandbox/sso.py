@@ -13,9 +13,9 @@ _FORGET_AFTER = 3600
 
 @dataclass
 class SsoGrant:
-    """What an authentificationUrl signs in: who, as what, and where failures go."""
+    """What an authentificationUrl signs in: who (None: nobody T-book knows), as what, and where failures go."""
 
-    learner_id: str
+    learner_id: str | None
     user_type: int
     error_url: str
     expires_at: float
@@ -39,7 +39,7 @@ class SsoGrants:
         self._lock = threading.Lock()
         self._grants: dict[str, SsoGrant] = {}
 
-    def issue(self, learner_id: str, user_type: int, error_url: str) -> str:
+    def issue(self, learner_id: str | None, user_type: int, error_url: str) -> str:
         """Return a new unguessable one-time token."""
         token = secrets.token_urlsafe(32)
         now = self._clock()

@@ -17,7 +17,7 @@ def _before_api_request() -> Response | None:
     state = sandbox_state()
     # Cache the raw body before the form is parsed: the LTI endpoint verifies its signature on it.
     request.get_data(cache=True)
-    g.journal_entry = state.journal.record(request.method, request.path, request.form.to_dict())
+    g.journal_entry = state.journal.record(request.method, request.path, request.form.to_dict(), request.mimetype)
     fault = state.faults.take(request.path)
     if fault is None:
         return None

@@ -45,14 +45,30 @@ def api(sandbox_app: Flask) -> FlaskClient:
     return sandbox_app.test_client()
 
 
+def bearer(api: FlaskClient, grant_type: str = "client_credential") -> dict[str, str]:
+    """Return an Authorization header with a fresh access token from the sandbox behind ``api``."""
+    response = api.post(
+        "/api/token",
+        data={"grant_type": grant_type, "client_id": "sandbox-client", "client_secret": "sandbox-secret"},
+    )
+    return {"Authorization": f"Bearer {response.json['access_token']}"}
+
+
 @pytest.fixture
 def auth(api: FlaskClient) -> dict[str, str]:
     """Return an Authorization header with a fresh access token."""
-    response = api.post(
-        "/api/token",
-        data={"grant_type": "client_credential", "client_id": "sandbox-client", "client_secret": "sandbox-secret"},
-    )
-    return {"Authorization": f"Bearer {response.json['access_token']}"}
+    return bearer(api)
+
+
+@pytest.fixture
+def variant_api(clock: FakeClock) -> Callable[..., tuple[FlaskClient, dict[str, str]]]:
+    """Return ``make(**settings) -> (test client, Authorization header)`` for a sandbox with other variant settings."""
+
+    def make(**settings: str) -> tuple[FlaskClient, dict[str, str]]:
+        client = create_app({"SANDBOX_CLOCK": clock, **settings}).test_client()
+        return client, bearer(client, settings.get("SANDBOX_GRANT_TYPE", "client_credential"))
+
+    return make
 
 
 def profile(**overrides: object) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import jwt
 import pytest
 
@@ -270,7 +272,6 @@ class TestAuthToken:
     @pytest.mark.parametrize(
         "field, value, status, code",
         [
-            ("identifier", "nobody@example.com", 404, "not_found"),
             ("userType", "3", 400, "bad_request"),
             ("connectionType", "sso", 400, "bad_request"),
             ("errorUrl", "", 400, "bad_request"),
@@ -279,3 +280,15 @@ class TestAuthToken:
     def test_errors(self, api, auth, field, value, status, code):
         response = api.post("/api/authToken", headers=auth, data={**self.REQUEST, field: value})
         assert_error(response, status, code)
+
+    def test_unknown_user_gets_a_url_that_lands_on_the_error_url(self, api, auth):
+        body = api.post("/api/authToken", headers=auth, data={**self.REQUEST, "identifier": "nobody@example.com"}).json
+        assert body["success"] == "1"
+        landing = api.get(urlsplit(body["authentificationUrl"]).path)
+        assert landing.status_code == 302 and landing.headers["Location"] == self.REQUEST["errorUrl"]
+        assert "Not signed in" in api.get("/home").get_data(as_text=True)
+
+    def test_unknown_user_is_a_404_at_once_when_errors_are_immediate(self, variant_api):
+        api, auth = variant_api(SANDBOX_AUTHTOKEN_ERRORS="immediate")
+        response = api.post("/api/authToken", headers=auth, data={**self.REQUEST, "identifier": "nobody@example.com"})
+        assert_error(response, 404, "not_found")

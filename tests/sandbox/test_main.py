@@ -28,3 +28,56 @@ def test_runs_and_prints_its_credentials():
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_options_choose_how_the_sandbox_answers_where_the_doc_is_silent():
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sandbox",
+            "--port",
+            "0",
+            "--grant-type",
+            "client_credentials",
+            "--write-answer",
+            "minimal",
+            "--unknown-learner",
+            "envelope",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parents[2],
+        env={"PATH": "", "SANDBOX_AUTHTOKEN_ERRORS": "immediate"},
+    )
+    try:
+        banner = [process.stdout.readline() for _ in range(12)]
+        settings = dict(line.split() for line in banner[7:])
+        assert settings == {
+            "write-answer": "minimal",
+            "authtoken-errors": "immediate",  # from the environment: the option was left out
+            "authtoken-body": "json",
+            "grant-type": "client_credentials",
+            "unknown-learner": "envelope",
+        }
+        api_url = banner[5].split()[-1]
+        form = {"client_id": "sandbox-client", "client_secret": "sandbox-secret"}
+        assert httpx.post(f"{api_url}/token", data={**form, "grant_type": "client_credential"}).status_code == 400
+        token = httpx.post(f"{api_url}/token", data={**form, "grant_type": "client_credentials"}).json()
+        headers = {"Authorization": f"Bearer {token['access_token']}"}
+        unknown = httpx.get(f"{api_url}/getOneLearner/999", headers=headers)
+        assert unknown.status_code == 200 and unknown.json()["error"]["code"] == "not_found"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_an_option_outside_its_choices_is_a_usage_error():
+    result = subprocess.run(
+        [sys.executable, "-m", "sandbox", "--unknown-learner", "410"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[2],
+        timeout=30,
+    )
+    assert result.returncode == 2 and "invalid choice: '410'" in result.stderr
