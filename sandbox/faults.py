@@ -16,6 +16,8 @@ class Fault:
     latency: float = 0.0
     retry_after: int | None = None
     drop: bool = False
+    # Carry the request out, then close the connection without answering: T-book did it, the caller cannot know.
+    drop_after: bool = False
     lti_error: str | None = None
 
     @classmethod
@@ -43,13 +45,14 @@ class Fault:
                 "retry_after must be a non-negative integer",
             ),
             (isinstance(fault.drop, bool), "drop must be true or false"),
+            (isinstance(fault.drop_after, bool), "drop_after must be true or false"),
             (
                 fault.lti_error is None or (isinstance(fault.lti_error, str) and fault.lti_error),
                 "lti_error must be a non-empty message",
             ),
             (
-                bool(fault.status or fault.latency or fault.drop or fault.lti_error),
-                "a fault needs status, latency, drop or lti_error",
+                bool(fault.status or fault.latency or fault.drop or fault.drop_after or fault.lti_error),
+                "a fault needs status, latency, drop, drop_after or lti_error",
             ),
         ]
         for ok, message in checks:

@@ -25,6 +25,9 @@ def _before_api_request() -> Response | None:
         time.sleep(fault.latency)
     if fault.drop:
         return _drop_connection()
+    if fault.drop_after:
+        g.drop_after = True  # the API carries the request out; _after_api_request drops the answer
+        return None
     if fault.status is None:
         return None  # latency only: carry on with the real answer
     response = error_response(fault.status, f"Injected fault: {fault.status} on {request.path}")
@@ -45,6 +48,8 @@ def _drop_connection() -> Response:
 
 
 def _after_api_request(response: Response) -> Response:
+    if g.pop("drop_after", False):
+        response = _drop_connection()
     entry = g.pop("journal_entry", None)
     if entry is not None and not g.pop("dropped", False):
         sandbox_state().journal.answered(entry, response.status_code)

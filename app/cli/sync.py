@@ -14,7 +14,7 @@ from app.services.tbook_connection import clients as tbook_api
 from app.services.tbook_connection import provisioning
 from app.store import db
 from app.store.models import Profile
-from app.tbook import TBookClient, TBookConnectionError, TBookError, TBookNotFound, Unauthorized
+from app.tbook import TBookConnectionError, TBookError, Unauthorized
 
 
 @click.command("sync", cls=Command)
@@ -30,7 +30,7 @@ def command(dry_run: bool) -> None:
         for profile in bar:
             try:
                 if dry_run:
-                    exists = _exists(client, profile.login)
+                    exists = provisioning.learner_exists(client, profile.login)
                     counts["exists" if exists else "missing"] += 1
                 else:
                     counts[provisioning.ensure_learner(client, profile, correlation_id=None, link_slug=None)] += 1
@@ -48,11 +48,3 @@ def command(dry_run: bool) -> None:
     click.echo(f"{counts['created']} created, {counts['exists']} already in T-book, {counts['failed']} failed")
     if failures:
         raise SystemExit(1)
-
-
-def _exists(client: TBookClient, login: str) -> bool:
-    try:
-        client.find_learner("email", login)
-    except TBookNotFound:
-        return False
-    return True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -12,7 +11,12 @@ import click
 from app.cli.errors import Group
 from app.services.tbook_connection import clients as tbook_api
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print T-book's answer as JSON.")
+json_option = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print T-book's answer as JSON, in T-book's own field names (entityID, ...).",
+)
 
 
 @click.group("tbook", help="Ask T-book's API with the configured credentials.", cls=Group)
@@ -23,7 +27,7 @@ def group() -> None:
 def _print(data: Any, as_json: bool, columns: Sequence[tuple[str, str]]) -> None:
     rows = data if isinstance(data, list) else [data]
     if as_json:
-        body = [dataclasses.asdict(row) for row in rows]
+        body = [row.to_json() for row in rows]
         click.echo(json.dumps(body if isinstance(data, list) else body[0], indent=2, ensure_ascii=False))
         return
     if not rows:

@@ -46,6 +46,20 @@ def test_drop_closes_the_connection_without_a_response(sandbox):
     assert get_token(sandbox).status_code == 200
 
 
+def test_drop_after_carries_the_request_out_then_closes_the_connection(sandbox):
+    token = get_token(sandbox).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    sandbox.set_fault(path="/api/updateLearner", drop_after=True)
+    with pytest.raises(httpx.RemoteProtocolError):
+        httpx.post(
+            f"{sandbox.api_url}/updateLearner",
+            headers=headers,
+            data={"identifier": "1", "identifierType": "learnerId", "lastname": "Done"},
+        )
+    assert [e["status"] for e in sandbox.requests("/api/updateLearner")] == [None]
+    assert httpx.get(f"{sandbox.api_url}/getOneLearner/1", headers=headers).json()["lastname"] == "Done"
+
+
 def test_lti_error_refuses_the_launch(sandbox, sign_launch):
     sandbox.set_fault(path="/api/lti", lti_error="Your account is suspended")
     body = sign_launch(launch_params(), url=sandbox.lti_url)
@@ -64,6 +78,7 @@ def test_faults_are_listed_and_checked(sandbox):
             "latency": 0.0,
             "retry_after": None,
             "drop": False,
+            "drop_after": False,
             "lti_error": None,
         }
     ]

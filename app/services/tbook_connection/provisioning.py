@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.services.audit import trail as audit
 from app.services.catalog import profiles
 from app.store.models import Profile
-from app.tbook import TBookClient, TBookConflict, TBookNotFound
+from app.tbook import TBookClient, TBookError, TBookNotFound
 from app.tbook import fields as tbook
 
 _INSERTED = frozenset(field.name for field in tbook.taken_by(tbook.INSERT))
@@ -16,27 +16,47 @@ def learner_fields(profile: Profile) -> dict:
     return {name: value for name, value in profiles.to_tbook(profile).items() if name in _INSERTED}
 
 
+def learner_exists(client: TBookClient, login: str) -> bool:
+    """Return whether T-book has a learner with this login (an unknown one may be a 404, empty or an envelope).
+
+    Raises app.tbook.TBookError when T-book cannot be asked.
+    """
+    try:
+        client.find_learner("email", login)
+    except TBookNotFound:
+        return False
+    return True
+
+
 def ensure_learner(client: TBookClient, profile: Profile, *, correlation_id: str | None, link_slug: str | None) -> str:
     """Return "exists" or "created" once T-book has a learner with the profile's login.
 
-    Raises app.tbook.TBookError when T-book cannot be asked or refuses the insert.
+    An insert that fails, whatever the reason, is followed by a lookup: tbook-api.md gives no status the
+    meaning "this login exists" (409 is "conflicts with another request"), and a concurrent click or a
+    dropped connection may have created the learner all the same. Raises app.tbook.TBookError (the
+    insert's) when T-book still has no such learner, or cannot be asked.
     """
-    try:
-        client.find_learner("email", profile.login)
+    if learner_exists(client, profile.login):
         return "exists"
-    except TBookNotFound:
-        pass
+    detail: dict = {"entityID": profile.entity_id}
     try:
         client.insert_learner(learner_fields(profile))
         outcome = "created"
-    except TBookConflict:
-        outcome = "exists"  # created by a concurrent click between our lookup and our insert
+    except TBookError as err:
+        try:
+            found = learner_exists(client, profile.login)
+        except TBookError:
+            found = False
+        if not found:
+            raise
+        outcome = "exists"
+        detail["insert_failed"] = f"{err.status or 'no answer'} {err.code}"
     audit.record(
         "provision",
         outcome,
         actor=profile.login,
         link_slug=link_slug,
         correlation_id=correlation_id,
-        detail={"entityID": profile.entity_id},
+        detail=detail,
     )
     return outcome
