@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
@@ -53,6 +54,15 @@ def read(token: str) -> ReturnRef | None:
         return None
     slug, colon, correlation_id = value.partition(":")
     return ReturnRef(slug, correlation_id) if colon and slug and correlation_id else None
+
+
+def age(token: str) -> float | None:
+    """Return the seconds since the click that made the reference, or None when it is not a valid one."""
+    try:
+        _, signed_at = _signer(current_app.config["SECRET_KEY"]).unsign(token, max_age=MAX_AGE, return_timestamp=True)
+    except BadSignature:
+        return None
+    return max(0.0, time.time() - signed_at.timestamp())
 
 
 def urls(base_url: str) -> ReturnUrls:
