@@ -1,5 +1,6 @@
 """/sso/error: the page T-book's errorUrl lands on, saying what most likely happened and what to do."""
 
+import re
 import time
 
 import httpx
@@ -66,6 +67,7 @@ def test_an_id_t_book_does_not_know_is_named_with_what_to_do(app, client, auth, 
     page = land_on_error_url(client, response.headers["Location"])
     assert page.status_code == 200
     text = " ".join(page.text.split())
+    assert "instead of opening your account, right after you clicked." in text
     assert "The link was fresh, so T-book turned the sign-in down" in text
     assert "no account with your ID (<code>777</code>)" in text
     assert "give them this reference" in text and 'href="/launch/sso-id">Try again' in text
@@ -105,6 +107,7 @@ def test_a_sign_in_url_opened_after_its_minute_is_called_expired(app, client, au
     page = client.get("/sso/error", query_string={"ref": ref})
     assert page.status_code == 200
     text = " ".join(page.text.split())
+    assert re.search(r"instead of opening your account, 12\d seconds after you clicked\.", text)
     assert "works once and for 60 seconds. It was opened too late" in text
     assert "Click <strong>Try again</strong>: the gateway asks T-book for a fresh link" in text
     assert "click-of-two-minutes-ago" in text
