@@ -158,6 +158,16 @@ class TestLearners:
         )
         assert response.json["learnerID"] == "1"
 
+    def test_identifier_type_defaults_to_email(self, api, auth):
+        # tbook-api.md marks identifierType "Required: true" and gives it "Default : email".
+        response = api.post("/api/getOneLearner", headers=auth, data={"identifier": "jane.doe@example.com"})
+        assert response.json["learnerID"] == "1"
+
+    def test_the_post_form_needs_the_bearer_token_too(self, api):
+        # The POST example of getOneLearner shows no authorization header; the API is private all the same.
+        response = api.post("/api/getOneLearner", data={"identifierType": "learnerId", "identifier": "1"})
+        assert_error(response, 401, "unauthorized")
+
     def test_find_one_learner_errors(self, api, auth):
         post = lambda data: api.post("/api/getOneLearner", headers=auth, data=data)  # noqa: E731
         assert_error(post({"identifierType": "email", "identifier": "nobody@example.com"}), 404, "not_found")

@@ -159,7 +159,14 @@ def test_auth_token_answered_success_0_failed(make_client, success):
 
 
 @pytest.mark.parametrize(
-    "body", ["", "<html>sign in</html>", '{"success": "1"}', '{"authentificationUrl": "javascript:x"}']
+    "body",
+    [
+        "",
+        "<html>sign in</html>",
+        '{"success": "1"}',
+        '{"authentificationUrl": "javascript:x"}',
+        '{"success": "1", "authenticationUrl": "http://t-book.fr/x"}',  # not T-book's documented spelling
+    ],
 )
 def test_auth_token_without_a_url_is_a_protocol_error(make_client, body):
     client = mock_client(make_client, httpx.Response(200, text=body))
