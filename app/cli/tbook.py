@@ -1,4 +1,4 @@
-"""`flask tbook …`: T-book's API from the shell (whoami, entities, learners), as tables or --json."""
+"""`flask tbook …`: T-book's API from the shell (whoami, entities, learners, check), as tables or --json."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import click
 
 from app.cli.errors import Group
 from app.services.tbook_connection import clients as tbook_api
+from app.services.tbook_connection import connection_check
 
 json_option = click.option(
     "--json",
@@ -108,3 +109,24 @@ def learner(learner_id: str | None, email: str | None, external_id: str | None, 
     else:
         found = client.find_learner("externalId", external_id)
     _print(found, as_json, LEARNER_COLUMNS)
+
+
+@group.command("check")
+def check() -> None:
+    """Check the configured credentials step by step: token, client, entities, LTI launch URL, clocks.
+
+    Exits with 1 when a step fails, and says what to fix.
+    """
+    report = connection_check.check(actor="cli")
+    click.echo(f"T-book connection check ({report.env}): API {report.api_url}, LTI {report.lti_url}")
+    width = max(len(step.title) for step in report.steps)
+    for step in report.steps:
+        took = f"{step.seconds * 1000:5.0f} ms" if step.seconds is not None else "    -   "
+        click.echo(f"{step.mark} {step.title.ljust(width)}  {took}  {step.detail}")
+        if step.fix:
+            click.echo(f"  {' ' * width}  {'':7}  {'Fix' if step.ok is False else 'Note'}: {step.fix}")
+    if report.ok:
+        click.echo("Every step passed.")
+        return
+    click.echo(f"Failed: {', '.join(step.title for step in report.failed)}.", err=True)
+    raise SystemExit(1)
