@@ -55,8 +55,15 @@ def current() -> TBookCredentials:
     cached = current_app.extensions.get(_CURRENT)
     if cached is not None and cached[0] is stored:
         return cached[1]
+    credentials = in_force(stored)
+    current_app.extensions[_CURRENT] = (stored, credentials)
+    return credentials
+
+
+def in_force(stored: dict[str, settings_store.StoredSetting]) -> TBookCredentials:
+    """Return the credentials these stored console settings put in force (e.g. values about to be saved)."""
     values = resolve_tbook(current_app.extensions[_GIVEN], stored)
-    credentials = TBookCredentials(
+    return TBookCredentials(
         env=values["TBOOK_ENV"].value,
         api_url=values["TBOOK_API_URL"].value,
         lti_url=values["TBOOK_LTI_URL"].value,
@@ -65,5 +72,3 @@ def current() -> TBookCredentials:
         client_secret=values["TBOOK_CLIENT_SECRET"].value,
         lti_secret=values["TBOOK_LTI_SECRET"].value,
     )
-    current_app.extensions[_CURRENT] = (stored, credentials)
-    return credentials

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import logging
+import re
+from html import unescape
 
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 
 from app import create_app
+from app.services.identity import accounts
 from app.settings import credentials
 from app.store import db
 from app.store.models import AuditEvent, Setting
 from tests.admin.conftest import ADMIN, form_token
-from tests.conftest import AuthActions
+from tests.conftest import AuthActions, csrf_token
 from tests.factories import PASSWORD, make_link, make_profile
-from tests.web.test_launch import form_of, post_form
+from tests.web.test_launch import audit_rows, form_of, post_form
 
 KEY = Fernet.generate_key().decode()
 NEW_SECRET = "s3cr3t-rotated-client-value-8842"
@@ -44,8 +47,22 @@ def _other_app(base: dict, drop: tuple[str, ...] = (), **config):
     return other, client
 
 
-def _save(client, **values):
+SEALED = re.compile(r'name="sealed" value="([^"]+)"')
+
+
+def _submit(client, **values):
+    """The first click: the new values are checked, and saved only when the check passes and the environment stays."""
     data = {"csrf_token": form_token(client, "/admin/credentials"), **values}
+    return client.post("/admin/credentials", data=data, follow_redirects=True)
+
+
+def _save(client, **values):
+    """Save whatever the check says: the first click, then "save anyway" (or "switch") when the page asks."""
+    response = _submit(client, **values)
+    sealed = SEALED.search(response.text)
+    if sealed is None:
+        return response
+    data = {"csrf_token": csrf_token(response.text), "sealed": unescape(sealed.group(1))}
     return client.post("/admin/credentials", data=data, follow_redirects=True)
 
 
@@ -126,8 +143,11 @@ def test_check_connection_says_plainly_when_the_secret_is_wrong(app, console_con
     assert "T-book refused the client credentials" in response.text
     assert NEW_SECRET not in response.text
     with app.app_context():
-        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "credentials_check")).one()
-        assert event.outcome == "error" and NEW_SECRET not in str(event.detail)
+        # One check before saving (the save went ahead anyway), one from the button.
+        checks = audit_rows("credentials_check")
+        assert [event.detail["before_saving"] for event in checks] == [True, False]
+        for event in checks:
+            assert event.outcome == "error" and NEW_SECRET not in str(event.detail)
 
 
 def test_learners_launch_with_the_lti_secret_set_in_the_console(app, client, auth, admin_account, sandbox):
@@ -196,3 +216,74 @@ def test_a_form_refused_on_its_last_field_puts_nothing_in_force(app, gateway_con
     with app.app_context():
         assert db.session.scalars(select(Setting)).all() == []
         assert db.session.scalars(select(AuditEvent).where(AuditEvent.action == "credentials_update")).all() == []
+
+
+def test_new_values_that_pass_the_check_are_saved_at_once(app, console_config, as_admin, sandbox):
+    response = _submit(as_admin, TBOOK_CLIENT_ID="sandbox-client", TBOOK_CLIENT_SECRET="sandbox-secret")
+    assert "Saved: Client id, Client secret. The connection check passed." in response.text
+    with app.app_context():
+        check = audit_rows("credentials_check")[0]
+        assert check.detail["before_saving"] is True and check.outcome == "ok"
+
+
+def test_a_failed_check_stores_nothing_until_the_second_click(app, console_config, as_admin, sandbox):
+    first = _submit(as_admin, TBOOK_CLIENT_ID="sandbox-client", TBOOK_CLIENT_SECRET=NEW_SECRET)
+    assert first.status_code == 200
+    page = first.text
+    assert "Nothing is saved yet" in page and "Check of the new values" in page
+    assert "The client secret (TBOOK_CLIENT_SECRET) is wrong" in page
+    assert "✗" in page and "Save anyway" in page
+    assert NEW_SECRET not in page
+    with app.app_context():
+        assert db.session.scalars(select(Setting)).all() == []
+        assert audit_rows("credentials_update") == []
+    sealed = unescape(SEALED.search(page).group(1))
+    second = as_admin.post(
+        "/admin/credentials", data={"csrf_token": csrf_token(page), "sealed": sealed}, follow_redirects=True
+    )
+    assert "Saved: Client id, Client secret." in second.text
+    with app.test_request_context():
+        assert credentials.current().client_secret == NEW_SECRET
+
+
+def test_reviewed_values_cannot_be_altered_or_saved_by_another_admin(app, console_config, as_admin, sandbox):
+    page = _submit(as_admin, TBOOK_CLIENT_SECRET=NEW_SECRET).text
+    sealed = unescape(SEALED.search(page).group(1))
+    with app.app_context():
+        accounts.set_account("other.admin@example.com", PASSWORD, is_admin=True)
+        db.session.commit()
+    other = create_app(console_config).test_client()
+    AuthActions(other).login("other.admin@example.com", PASSWORD)
+    for client, token in ((as_admin, sealed[:-3] + "abc"), (other, sealed)):
+        data = {"csrf_token": form_token(client, "/admin/credentials"), "sealed": token}
+        response = client.post("/admin/credentials", data=data, follow_redirects=True)
+        assert "Nothing was saved" in response.text
+    with app.app_context():
+        assert db.session.scalars(select(Setting)).all() == []
+
+
+def test_switching_the_environment_says_what_changes_and_asks_first(app, gateway_config, admin_account):
+    app, as_admin = _other_app(gateway_config, drop=("TBOOK_ENV", "TBOOK_API_URL", "TBOOK_LTI_URL"))
+    first = _submit(as_admin, TBOOK_ENV="live")
+    page = first.text
+    assert "Switch from sandbox to live?" in page
+    assert "https://t-book.fr/api" in page and "https://t-book.fr/api/lti" in page
+    assert "The sandbox's built-in credentials do not follow to live" in page
+    assert "set (sandbox default)" in page and "sandbox-secret" not in page
+    assert "Switch to live" in page
+    with app.test_request_context():
+        assert credentials.current().env == "sandbox"  # nothing switched yet
+    data = {"csrf_token": csrf_token(page), "sealed": unescape(SEALED.search(page).group(1))}
+    second = as_admin.post("/admin/credentials", data=data, follow_redirects=True)
+    assert "Saved: Environment." in second.text
+    with app.test_request_context():
+        assert credentials.current().env == "live"
+
+
+def test_the_check_button_shows_every_step(console_config, as_admin, sandbox):
+    token = form_token(as_admin, "/admin/credentials")
+    page = as_admin.post("/admin/credentials/check", data={"csrf_token": token}).text
+    for title in ("Access token", "Client account", "Entities", "LTI launch URL", "Clock"):
+        assert re.search(rf'<td aria-label="passed">✓</td>\s*<th scope="row">{title}', page), title
+    assert re.search(r'<td class="nowrap">\d+ ms</td>', page)
+    assert "Every step passed." in page

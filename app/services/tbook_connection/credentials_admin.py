@@ -1,21 +1,19 @@
-"""Changing the T-book credentials from the console, audited with secrets masked, and checking them."""
+"""Changing the T-book credentials from the console: planned and checked before anything is written, audited."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import delete
 
 from app.errors import FieldProblem, Invalid
 from app.services.audit import trail as audit
-from app.settings.credentials import ENVIRONMENTS, SECRETS, current, resolve
+from app.settings.credentials import ENVIRONMENTS, SECRETS, TBookCredentials, in_force, resolve
 from app.settings.precedence import ENVIRONMENT
 from app.store import console_settings as settings_store
 from app.store import db
-from app.store.models import TokenCache
-from app.tbook import RetryPolicy, TBookClient, TBookError
+from app.store.models import TokenCache, utcnow
 
 EDITABLE = ("TBOOK_ENV", "TBOOK_CLIENT_ID", "TBOOK_CLIENT_SECRET", "TBOOK_LTI_KEY", "TBOOK_LTI_SECRET")
 MAX_LENGTH = 500
@@ -30,9 +28,15 @@ class CredentialsError(Invalid):
 
 
 @dataclass(frozen=True)
-class ConnectionReport:
-    ok: bool
-    message: str
+class Plan:
+    """What a save would do: the values to write and the stored names to drop."""
+
+    writes: dict[str, str]
+    drops: list[str]
+
+    @property
+    def changed(self) -> list[str]:
+        return [name for name in EDITABLE if name in self.writes or name in self.drops]
 
 
 def _shown(name: str, value: str | None) -> str | None:
@@ -41,8 +45,8 @@ def _shown(name: str, value: str | None) -> str | None:
     return audit.MASK if name in SECRETS else value
 
 
-def _plan(values: Mapping[str, str], remove: set[str]) -> tuple[dict[str, str], list[str]]:
-    """Return the values to write and the names to drop; raise CredentialsError before anything is written."""
+def plan(values: Mapping[str, str], remove: set[str]) -> Plan:
+    """Return what saving `values` and removing `remove` would change; raise CredentialsError, writing nothing."""
     before = resolve()
     writes: dict[str, str] = {}
     drops: list[str] = []
@@ -63,7 +67,22 @@ def _plan(values: Mapping[str, str], remove: set[str]) -> tuple[dict[str, str], 
         if name in SECRETS and (problem := settings_store.encryption_problem()):
             raise CredentialsError(name, f"{problem} {settings_store.KEY_HINT}")
         writes[name] = value
-    return writes, drops
+    return Plan(writes, drops)
+
+
+def stored_after(change: Plan, *, actor: str) -> dict[str, settings_store.StoredSetting]:
+    """Return the console's stored settings as they would be after `change` (nothing is written)."""
+    stored = dict(settings_store.all_stored())
+    for name in change.drops:
+        stored.pop(name, None)
+    for name, value in change.writes.items():
+        stored[name] = settings_store.StoredSetting(name, value, name in SECRETS, utcnow(), actor)
+    return stored
+
+
+def candidate(change: Plan, *, actor: str) -> TBookCredentials:
+    """Return the credentials that would be in force after `change`, to check before saving them."""
+    return in_force(stored_after(change, actor=actor))
 
 
 def save(values: Mapping[str, str], remove: set[str], *, actor: str) -> list[str]:
@@ -73,8 +92,8 @@ def save(values: Mapping[str, str], remove: set[str], *, actor: str) -> list[str
     force, for a value set by the environment, a bad environment name, or a secret without an encryption key.
     """
     # Every field is checked before the first write: a form refused on its last field changes nothing.
-    writes, drops = _plan(values, remove)
-    changed = [name for name in EDITABLE if name in writes or name in drops]
+    change = plan(values, remove)
+    writes, drops, changed = change.writes, change.drops, change.changed
     if not changed:
         return changed
     before = resolve()
@@ -105,28 +124,3 @@ def save(values: Mapping[str, str], remove: set[str], *, actor: str) -> list[str
     finally:
         settings_store.invalidate()
     return changed
-
-
-def check_connection(*, actor: str, correlation_id: str | None = None) -> ConnectionReport:
-    """Call getClient with the credentials in force; return what happened in plain words (audited)."""
-    creds = current()
-    if not creds.client_id or not creds.client_secret:
-        report = ConnectionReport(False, "The client id and client secret are not both set yet.")
-    else:
-        # One attempt, short backoff: an admin waits on the page for this answer.
-        retry = RetryPolicy(max_attempts=1)
-        timeout = current_app.config["TBOOK_TIMEOUT"]
-        try:
-            with TBookClient(creds.api_url, creds.client_id, creds.client_secret, timeout=timeout, retry=retry) as api:
-                info = api.get_client()
-            report = ConnectionReport(True, f"Connected to T-book ({creds.env}) as {info.name}.")
-        except TBookError as err:
-            report = ConnectionReport(False, err.message)
-    audit.record(
-        "credentials_check",
-        "ok" if report.ok else "error",
-        actor=actor,
-        correlation_id=correlation_id,
-        detail={"env": creds.env, "api_url": creds.api_url, "message": report.message},
-    )
-    return report
