@@ -15,6 +15,15 @@ from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 from oauthlib.oauth1.rfc5849 import signature
 
 PRODUCT_FAMILY_CODE = "tbook-gateway"
+_OPTIONAL = frozenset(
+    {
+        "resource_link_description",
+        "context_id",
+        "context_title",
+        "context_label",
+        "tool_consumer_instance_contact_email",
+    }
+)
 # A browser normalises line breaks in submitted values to CRLF and the HTML parser rewrites NUL: either
 # would change a signed value in flight, so control characters become spaces before signing.
 _UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*")
@@ -28,7 +37,12 @@ def safe_form_value(value: str) -> str:
 
 @dataclass(frozen=True)
 class LaunchContext:
-    """Everything a launch says about who clicked what, in the consumer's vocabulary."""
+    """Everything a launch says about who clicked what, in the consumer's vocabulary.
+
+    The optional values are left out of the launch when empty. `context_id` names the context the link sits in
+    (the gateway has one per link); `send_person` False leaves out the `lis_person_*` fields (name and e-mail),
+    for a link whose learners T-book knows from `custom_data` alone.
+    """
 
     resource_link_id: str
     resource_link_title: str
@@ -45,6 +59,12 @@ class LaunchContext:
     instance_name: str = "T-book Gateway"
     product_version: str = "0.1.0"
     debug: bool = False
+    resource_link_description: str = ""
+    context_id: str = ""
+    context_title: str = ""
+    context_label: str = ""
+    contact_email: str = ""
+    send_person: bool = True
 
 
 def build_launch(ctx: LaunchContext) -> list[tuple[str, str]]:
@@ -54,24 +74,36 @@ def build_launch(ctx: LaunchContext) -> list[tuple[str, str]]:
         ("lti_version", "LTI-1p0"),
         ("resource_link_id", ctx.resource_link_id),
         ("resource_link_title", ctx.resource_link_title),
+        ("resource_link_description", ctx.resource_link_description),
+        ("context_id", ctx.context_id),
+        ("context_title", ctx.context_title),
+        ("context_label", ctx.context_label),
         ("user_id", ctx.user_id),
         ("roles", "Instructor" if ctx.is_instructor else "Learner"),
-        ("lis_person_name_given", ctx.given_name),
-        ("lis_person_name_family", ctx.family_name),
-        ("lis_person_name_full", f"{ctx.given_name} {ctx.family_name}".strip()),
-        ("lis_person_contact_email_primary", ctx.email),
+    ]
+    if ctx.send_person:
+        params += [
+            ("lis_person_name_given", ctx.given_name),
+            ("lis_person_name_family", ctx.family_name),
+            ("lis_person_name_full", f"{ctx.given_name} {ctx.family_name}".strip()),
+            ("lis_person_contact_email_primary", ctx.email),
+        ]
+    params += [
         ("launch_presentation_locale", ctx.locale),
         ("launch_presentation_document_target", ctx.document_target),
         ("launch_presentation_return_url", ctx.return_url),
         ("tool_consumer_instance_guid", ctx.instance_guid),
         ("tool_consumer_instance_name", ctx.instance_name),
+        ("tool_consumer_instance_contact_email", ctx.contact_email),
         ("tool_consumer_info_product_family_code", PRODUCT_FAMILY_CODE),
         ("tool_consumer_info_version", ctx.product_version),
         ("custom_data", ctx.custom_data),
     ]
     if ctx.debug:
         params.append(("custom_debug", "1"))
-    return [(name, safe_form_value(value)) for name, value in params]
+    # An optional parameter with no value is left out rather than sent empty: to a Tool Provider an empty
+    # context_id or contact e-mail is still a value.
+    return [(name, safe_form_value(value)) for name, value in params if value or name not in _OPTIONAL]
 
 
 @dataclass(frozen=True)
