@@ -17,6 +17,7 @@ from app.store import db, migrate
 from app.store.engine import tune_engine
 from app.store.hot_path import init_hot_connections
 from app.web import csrf
+from app.web.framing import frame_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -91,11 +92,13 @@ def _install_request_hooks(app: Flask) -> None:
         if any("\x00" in value for value in values):
             abort(400, "The request contains a NUL character.")
 
+    framing = frame_headers(app.config["GATEWAY_FRAME_ANCESTORS"])
+
     @app.after_request
     def _headers(response):
         response.headers["X-Correlation-ID"] = g.get("correlation_id", "")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'self'")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        for name, value in framing.items():
+            response.headers.setdefault(name, value)
         return response

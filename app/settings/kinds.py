@@ -115,6 +115,22 @@ def base_url(name: str, value: Any) -> str:
     return url(name, str(value).rstrip("/"))
 
 
+# An origin as CSP's frame-ancestors takes it: scheme, host (a leading *. for every subdomain), optional port.
+_ORIGIN = re.compile(r"^https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?$")
+
+
+def origins(name: str, value: Any) -> tuple[str, ...]:
+    """A comma list of web origins (https://intranet.example.org), each checked: it goes into a response header."""
+    found = tuple(item.rstrip("/") for item in _split(value))
+    for item in found:
+        if not _ORIGIN.match(item):
+            raise ConfigError(
+                f"{name} takes origins such as https://intranet.example.org (scheme, host, optional port; "
+                f"no path), comma separated; not {item!r}"
+            )
+    return found
+
+
 TEXT = Kind("text", _text)
 INTEGER = integer()
 NUMBER = Kind("number, 0 or more", number)
@@ -123,4 +139,5 @@ URL = Kind("http(s) URL", url)
 BASE_URL = Kind("http(s) URL, no trailing slash", base_url)
 # Compared as sets: membership is all the gateway asks of them.
 ADDRESSES = Kind("comma list of addresses", lambda name, value: frozenset(_split(value)))
+ORIGINS = Kind("comma list of origins (https://host[:port])", origins)
 LOGINS = Kind("comma list of logins", lambda name, value: frozenset(login.lower() for login in _split(value)))

@@ -242,7 +242,21 @@ SETTINGS: tuple[Setting, ...] = (
             "GATEWAY_INSTANCE_GUID",
             kinds.TEXT,
             "",
-            "Sent to T-book as tool_consumer_instance_guid; the request's host unless set.",
+            "Sent to T-book as tool_consumer_instance_guid, which must never change (the gateway's DNS name, say); "
+            "unless set, an id made at the first launch and kept in the database, the same for every instance.",
+        ),
+        Setting(
+            "GATEWAY_CONTACT_EMAIL",
+            kinds.TEXT,
+            "",
+            "Sent to T-book as tool_consumer_instance_contact_email: whom T-book may write to about this gateway.",
+        ),
+        Setting(
+            "GATEWAY_FRAME_ANCESTORS",
+            kinds.ORIGINS,
+            "",
+            "Origins besides the gateway's own allowed to show its pages in a frame, such as "
+            "https://intranet.example.org (never the admin console; see docs/deployment.md).",
         ),
         Setting(
             "GATEWAY_LOCALE",
