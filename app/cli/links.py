@@ -18,10 +18,31 @@ def group() -> None:
 @click.option("--debug", is_flag=True, help="Send custom_debug=1 and open the launch preview.")
 @click.option("--connection-type", type=click.Choice(links.CONNECTION_TYPES), default="login", show_default=True)
 @click.option("--new-window", is_flag=True, help="T-book opens in a new window.")
-def create(slug: str, title: str, mode: str, debug: bool, connection_type: str, new_window: bool) -> None:
+@click.option("--description", default="", help="Sent to T-book as resource_link_description.")
+@click.option(
+    "--no-lis-person", "no_lis_person", is_flag=True, help="Leave lis_person_* out (custom_data keeps the profile)."
+)
+def create(
+    slug: str,
+    title: str,
+    mode: str,
+    debug: bool,
+    connection_type: str,
+    new_window: bool,
+    description: str,
+    no_lis_person: bool,
+) -> None:
     """Create the launch link SLUG."""
     link = links.create(
-        slug, title, mode=mode, debug=debug, connection_type=connection_type, new_window=new_window, actor="cli"
+        slug,
+        title,
+        mode=mode,
+        debug=debug,
+        connection_type=connection_type,
+        new_window=new_window,
+        description=description,
+        send_lis_person=not no_lis_person,
+        actor="cli",
     )
     click.echo(f"created /launch/{link.slug} ({link.mode}{', debug' if link.debug else ''})")
 
@@ -35,7 +56,12 @@ def list_links() -> None:
     for link in rows:
         flags = ", ".join(
             f
-            for f, on in (("debug", link.debug), ("new window", link.new_window), ("DISABLED", not link.enabled))
+            for f, on in (
+                ("debug", link.debug),
+                ("new window", link.new_window),
+                ("no lis_person", not link.send_lis_person),
+                ("DISABLED", not link.enabled),
+            )
             if on
         )
         click.echo(

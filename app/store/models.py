@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.store import db
@@ -71,6 +71,10 @@ class LaunchLink(db.Model):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # Sent as LTI's resource_link_description: a few plain lines a Tool Provider may show beside the link.
+    description: Mapped[str | None] = mapped_column(String(1000))
+    # False leaves lis_person_* (name, e-mail) out of the launch; custom_data still carries the whole profile.
+    send_lis_person: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class AuditEvent(db.Model):

@@ -113,3 +113,25 @@ def test_forms_without_a_csrf_token_are_refused_and_change_nothing(app, as_admin
     with app.app_context():
         assert [link.slug for link in db.session.scalars(select(LaunchLink))] == ["open-tbook"]
         assert db.session.scalars(select(LaunchLink)).one().enabled
+
+
+def test_a_link_takes_a_description_and_may_leave_out_lis_person(app, as_admin):
+    assert _create(as_admin, description="Les parcours de l'équipe", omit_lis_person="y").status_code == 303
+    page = as_admin.get("/admin/links/open-tbook").text
+    assert "Les parcours de l&#39;équipe</textarea>" in page
+    assert '<input checked id="omit_lis_person" name="omit_lis_person" type="checkbox" value="y">' in page
+    data = {
+        "csrf_token": form_token(as_admin, "/admin/links/open-tbook"),
+        "slug": "open-tbook",
+        "title": "Open T-book",
+        "mode": "lti",
+        "connection_type": "login",
+        "description": "",
+    }
+    assert as_admin.post("/admin/links/open-tbook", data=data).status_code == 303
+    with app.app_context():
+        link = db.session.scalars(select(LaunchLink)).one()
+        assert (link.description, link.send_lis_person) == (None, True)
+        update = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "link_update")).one()
+        assert update.detail["before"]["send_lis_person"] is False and update.detail["after"]["send_lis_person"]
+        assert update.detail["before"]["description"] == "Les parcours de l'équipe"

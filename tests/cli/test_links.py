@@ -28,3 +28,29 @@ def test_bad_input_is_a_clear_error(runner):
     assert "exists already" in runner.invoke(args=["links", "create", "a", "--title", "A"]).output
     assert "no link called nope" in runner.invoke(args=["links", "disable", "nope"]).output
     assert runner.invoke(args=["links", "create", "b", "--title", "B", "--mode", "magic"]).exit_code == 2
+
+
+def test_create_with_a_description_and_without_lis_person(app, runner):
+    created = runner.invoke(
+        args=[
+            "links",
+            "create",
+            "catalogue",
+            "--title",
+            "Catalogue",
+            "--description",
+            "Every course",
+            "--no-lis-person",
+        ]
+    )
+    assert created.exit_code == 0, created.output
+    assert "no lis_person" in runner.invoke(args=["links", "list"]).output
+    with app.app_context():
+        link = db.session.execute(select(LaunchLink).where(LaunchLink.slug == "catalogue")).scalar_one()
+        assert (link.description, link.send_lis_person) == ("Every course", False)
+    runner.invoke(args=["links", "create", "plain", "--title", "Plain"])
+    with app.app_context():
+        plain = db.session.execute(select(LaunchLink).where(LaunchLink.slug == "plain")).scalar_one()
+        assert (plain.description, plain.send_lis_person) == (None, True)
+    too_long = runner.invoke(args=["links", "create", "long", "--title", "Long", "--description", "x" * 1001])
+    assert too_long.exit_code == 1 and "description is longer than 1000 characters" in too_long.output

@@ -27,7 +27,10 @@ class LinkExists(Conflict):
     """The slug is taken by another link."""
 
 
-def _check_settings(title: str, mode: str, connection_type: str) -> None:
+DESCRIPTION_MAX = 1000
+
+
+def _check_settings(title: str, mode: str, connection_type: str, description: str = "") -> None:
     """Raise LinkError naming the first wrong setting of a link."""
     if mode not in MODES:
         raise LinkError("mode", f"the mode must be one of {', '.join(MODES)}")
@@ -37,6 +40,8 @@ def _check_settings(title: str, mode: str, connection_type: str) -> None:
         raise LinkError("title", "the title is empty")
     if len(title.strip()) > 200:
         raise LinkError("title", "the title is longer than 200 characters")
+    if len(description.strip()) > DESCRIPTION_MAX:
+        raise LinkError("description", f"the description is longer than {DESCRIPTION_MAX} characters")
 
 
 def create(
@@ -47,12 +52,14 @@ def create(
     debug: bool = False,
     connection_type: str = "login",
     new_window: bool = False,
+    description: str = "",
+    send_lis_person: bool = True,
     actor: str | None = None,
 ) -> LaunchLink:
     """Create and commit a link; raises LinkError on a bad slug, mode or connection type, LinkExists when taken."""
     if not SLUG.match(slug):
         raise LinkError("slug", "the slug takes lower-case letters, digits and dashes (at most 64), e.g. open-tbook")
-    _check_settings(title, mode, connection_type)
+    _check_settings(title, mode, connection_type, description)
     if db.session.execute(select(LaunchLink.id).where(LaunchLink.slug == slug)).first():
         raise LinkExists(f"a link called {slug} exists already")
     link = LaunchLink(
@@ -63,6 +70,8 @@ def create(
         connection_type=connection_type,
         new_window=new_window,
         enabled=True,
+        description=description.strip() or None,
+        send_lis_person=send_lis_person,
     )
     db.session.add(link)
     db.session.flush()
@@ -82,6 +91,8 @@ def describe(link: LaunchLink) -> dict:
         "connection_type": link.connection_type,
         "new_window": link.new_window,
         "enabled": link.enabled,
+        "description": link.description or "",
+        "send_lis_person": link.send_lis_person,
     }
 
 
@@ -123,17 +134,20 @@ def update(
     debug: bool,
     connection_type: str,
     new_window: bool,
+    description: str = "",
+    send_lis_person: bool = True,
     actor: str | None = None,
 ) -> LaunchLink:
     """Change a link's settings (not its slug: intranet buttons point at it) and commit, audited.
 
     Raises LinkNotFound when there is no such link, LinkError when a value is wrong.
     """
-    _check_settings(title, mode, connection_type)
+    _check_settings(title, mode, connection_type, description)
     link = find(slug)
     before = describe(link)
     link.title, link.mode, link.debug = title.strip(), mode, debug
     link.connection_type, link.new_window = connection_type, new_window
+    link.description, link.send_lis_person = description.strip() or None, send_lis_person
     after = describe(link)
     if after == before:
         return link

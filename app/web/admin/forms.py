@@ -2,10 +2,10 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from app.services.catalog.links import CONNECTION_TYPES, MODES, SLUG
+from app.services.catalog.links import CONNECTION_TYPES, DESCRIPTION_MAX, MODES, SLUG
 
 
 class ActionForm(FlaskForm):
@@ -22,6 +22,11 @@ class LinkForm(FlaskForm):
     connection_type = SelectField("T-book connection type", choices=list(CONNECTION_TYPES))
     debug = BooleanField("Debug (custom_debug=1: T-book displays the request; enables the preview)")
     new_window = BooleanField("Open T-book in a new window")
+    description = TextAreaField(
+        "Description (optional; sent to T-book as resource_link_description)",
+        validators=[Optional(), Length(max=DESCRIPTION_MAX)],
+    )
+    omit_lis_person = BooleanField("Leave out LTI's lis_person_* fields (the learner's name and e-mail)")
 
 
 class UploadForm(FlaskForm):

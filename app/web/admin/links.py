@@ -34,6 +34,8 @@ def _settings(form: LinkForm) -> dict:
         "debug": form.debug.data,
         "connection_type": form.connection_type.data,
         "new_window": form.new_window.data,
+        "description": form.description.data or "",
+        "send_lis_person": not form.omit_lis_person.data,
     }
 
 
@@ -60,7 +62,7 @@ def link_new():
 @bp.route("/links/<slug>", methods=["GET", "POST"])
 def link_edit(slug: str):
     link = links.find(slug)
-    form = LinkForm(obj=link)
+    form = LinkForm(obj=link, omit_lis_person=not link.send_lis_person)
     form.slug.data = link.slug  # the slug is fixed: intranet buttons point at it
     if form.validate_on_submit():
         try:
