@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import NoReturn
 
+from flask import current_app
 from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, bindparam, select
 
 from app import lti
@@ -148,6 +149,13 @@ def _sign(req: LaunchRequest, profile: Profile, creds: credentials.TBookCredenti
         instance_name=req.instance_name,
         product_version=VERSION,
         debug=link.debug,
+        # One context per link: T-book (or any Tool Provider) sees each link as its own place.
+        context_id=f"link-{link.id}",
+        context_title=link.title,
+        context_label=link.slug,
+        resource_link_description=link.description or "",
+        contact_email=current_app.config["GATEWAY_CONTACT_EMAIL"],
+        send_person=link.send_lis_person,
     )
     return LtiLaunch(link, lti.sign_launch(creds.lti_url, lti.build_launch(context), creds.lti_key, creds.lti_secret))
 

@@ -10,7 +10,7 @@ from flask import current_app
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
-from app.services.launch import return_refs
+from app.services.launch import consumer, return_refs
 from app.store.models import LaunchLink
 
 # The launch locales T-book offers, by the browser's language; GATEWAY_LOCALE otherwise.
@@ -71,7 +71,7 @@ def build(
         return_url=f"{back.return_url}?ref={ref}",
         error_url=f"{back.error_url}?ref={ref}",
         locale=_locale(click.accept_language, cfg["GATEWAY_LOCALE"]),
-        instance_guid=cfg.get("GATEWAY_INSTANCE_GUID") or back.host,
+        instance_guid=consumer.instance_guid(),
         instance_name=cfg["GATEWAY_INSTANCE_NAME"],
         preview=preview,
         actor=actor,

@@ -26,11 +26,10 @@ class ReturnRef:
 
 @dataclass(frozen=True)
 class ReturnUrls:
-    """The absolute URLs T-book comes back to under one base URL (without the reference), and its host."""
+    """The absolute URLs T-book comes back to under one base URL (without the reference)."""
 
     return_url: str
     error_url: str
-    host: str
 
 
 @lru_cache(maxsize=8)
@@ -89,5 +88,4 @@ def _build(base_url: str) -> ReturnUrls:
     return ReturnUrls(
         return_url=adapter.build(RETURN_ENDPOINT, force_external=True),
         error_url=adapter.build(ERROR_ENDPOINT, force_external=True),
-        host=parts.netloc,
     )

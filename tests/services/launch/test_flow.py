@@ -7,8 +7,8 @@ from flask import request, url_for
 from sqlalchemy import select
 
 from app.errors import Forbidden, LinkNotFound
+from app.services.launch import consumer, return_refs
 from app.services.launch import flow as launch
-from app.services.launch import return_refs
 from app.store import db
 from app.store.models import AuditEvent
 from tests.factories import make_link, make_profile
@@ -35,9 +35,11 @@ def test_a_launch_needs_no_request_and_comes_back_under_the_base_url_given(app, 
         outcome = launch.start("open-tbook", "jane.doe@example.com", launch.Click("click-1", PUBLIC))
         params = dict(outcome.signed.params)
         ref = return_refs.read(parse_qs(urlsplit(params["launch_presentation_return_url"]).query)["ref"][0])
+        guid = consumer.instance_guid()
     assert isinstance(outcome, launch.LtiLaunch) and outcome.link.slug == "open-tbook"
     assert params["launch_presentation_return_url"].startswith(PUBLIC + "lti/return?ref=")
-    assert params["tool_consumer_instance_guid"] == "learn.example.org"
+    # The gateway's lasting GUID (issue 10), no longer the base URL's host.
+    assert params["tool_consumer_instance_guid"] == guid and "learn.example.org" not in guid
     assert (ref.slug, ref.correlation_id) == ("open-tbook", "click-1")
     posted = post_form(outcome.signed.url, outcome.signed.params)  # the sandbox verifies the signature
     assert posted.status_code == 303 and posted.headers["location"].endswith("/home"), posted.text[:500]
