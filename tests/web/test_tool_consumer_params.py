@@ -4,14 +4,15 @@ sends them; each launch verifies with the sandbox and with PyLTI."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from pylti.common import verify_request_common
+from sqlalchemy import select
 
 from app.store import db
 from app.store.instance_identity import GUID_KEY
-from app.store.models import Setting
+from app.store.models import AuditEvent, Setting
 from tests.conftest import AuthActions
 from tests.factories import make_link, make_profile
 from tests.web.test_launch import form_of, post_form
@@ -96,3 +97,17 @@ def test_a_link_may_leave_out_lis_person_and_still_sign_the_learner_in(app, clie
     assert '"lastname":"Doe"' in fields["custom_data"] and '"login":"jane.doe@example.com"' in fields["custom_data"]
     assert verified_everywhere(sandbox, action, params)
     assert all(name in dict(launch(client)[1]) for name in PERSON)  # the other link still sends them
+
+
+def test_a_return_with_lti_errorlog_shows_the_refusal_and_is_audited_as_an_error(app, client, auth, jane, sandbox):
+    auth.login()
+    action, params = launch(client)
+    sandbox.set_fault(path="/api/lti", lti_error="refused", count=1)
+    back = post_form(action, params).headers["location"]
+    query = dict(parse_qsl(urlsplit(back).query))
+    page = client.get("/lti/return", query_string={"ref": query["ref"], "lti_errorlog": "key unknown"})
+    assert "T-book could not open" in page.text and "You have left T-book" not in page.text
+    assert "key unknown" not in page.text
+    with app.app_context():
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "lti_return")).one()
+    assert (event.outcome, event.detail["lti_errorlog"]) == ("error", "key unknown")

@@ -11,6 +11,8 @@ from app.services.launch.return_refs import ReturnRef
 
 # What T-book puts in the URL is shown and stored, never more than this.
 MAX_TEXT = 500
+# LTI 1.1's lti_errorlog is a refusal meant for the consumer's log, not for the learner: the page says this instead.
+LOGGED_ONLY = "it refused the launch, and gave its reason for the gateway's log only (your administrator can read it)"
 
 
 @dataclass(frozen=True)
@@ -26,28 +28,43 @@ class ReturnPage:
 
 
 def handle_return(
-    token: str, *, lti_msg: str, lti_errormsg: str, lti_log: str, login: str | None, click: launch_request.Click
+    token: str,
+    *,
+    lti_msg: str,
+    lti_errormsg: str,
+    lti_log: str,
+    login: str | None,
+    click: launch_request.Click,
+    lti_errorlog: str = "",
 ) -> flow.Redirect | ReturnPage:
     """Audit T-book's return for the click `token` refers to; return the page to show, or the fallback redirect.
 
+    A refusal is `lti_errormsg` (for the learner) or `lti_errorlog` (for the log), or both, as LTI 1.1 allows.
     When T-book refused the LTI launch of an `auto` link and the learner is signed in, the click falls back to
     /authToken, once (T-book refusing the same click again gets the page, not a loop). `click` is the request's:
     its correlation id stands when the reference is not verified. Raises TBookUnavailable or TBookRefused when
     the fallback fails (it may then be tried again).
     """
     ref = return_refs.read(token)
-    message, error = lti_msg[:MAX_TEXT], lti_errormsg[:MAX_TEXT]
+    message, error, error_log = lti_msg[:MAX_TEXT], lti_errormsg[:MAX_TEXT], lti_errorlog[:MAX_TEXT]
     correlation_id = ref.correlation_id if ref else click.correlation_id
     audit.record(
         "lti_return",
-        "error" if error else "ok",
+        "error" if error or error_log else "ok",
         actor=login,
         link_slug=ref.slug if ref else None,
         correlation_id=correlation_id,
-        detail={"lti_msg": message, "lti_errormsg": error, "lti_log": lti_log[:MAX_TEXT], "verified": ref is not None},
+        detail={
+            "lti_msg": message,
+            "lti_errormsg": error,
+            "lti_errorlog": error_log,
+            "lti_log": lti_log[:MAX_TEXT],
+            "verified": ref is not None,
+        },
     )
-    page = ReturnPage(message, error, ref, correlation_id)
-    if not (error and login and ref):
+    page = ReturnPage(message, error or (LOGGED_ONLY if error_log else ""), ref, correlation_id)
+    refusal = error or error_log  # also the fallback's audited reason
+    if not (refusal and login and ref):
         return page
     try:
         link = flow.find_link(ref.slug)
@@ -56,5 +73,5 @@ def handle_return(
     if link.mode != "auto":
         return page
     req = launch_request.build(link, login, replace(click, correlation_id=correlation_id))
-    redirect = flow.fallback_after_refusal(req, error)
+    redirect = flow.fallback_after_refusal(req, refusal)
     return redirect if redirect is not None else replace(page, fell_back_already=True)

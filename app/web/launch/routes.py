@@ -56,6 +56,7 @@ def lti_return():
         lti_msg=request.args.get("lti_msg", ""),
         lti_errormsg=request.args.get("lti_errormsg", ""),
         lti_log=request.args.get("lti_log", ""),
+        lti_errorlog=request.args.get("lti_errorlog", ""),
         login=user.login if user else None,
         click=_click(),
     )

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from app.services.launch import flow as launch
-from app.services.launch.lti_return import ReturnPage, handle_return
+from app.services.launch.lti_return import LOGGED_ONLY, ReturnPage, handle_return
 from app.store import db
 from app.store.models import AuditEvent, LaunchLink
 from tests.factories import make_link, make_profile
@@ -88,3 +88,25 @@ def test_a_forged_reference_is_unverified_under_the_requests_correlation_id(app)
         (event,) = events("lti_return")
         assert (event.outcome, event.correlation_id, event.link_slug) == ("ok", "return-request", None)
         assert event.detail["verified"] is False and len(event.detail["lti_log"]) == 500
+
+
+def test_a_refusal_given_for_the_log_only_is_a_refusal_too(app, jane, sandbox):
+    # LTI 1.1 lets a Tool Provider refuse with lti_errorlog alone (a reason for the consumer's log, not the learner).
+    query = refused_by_tbook(app, sandbox, "auto")
+    with app.app_context():
+        first = come_back(query, lti_errormsg="", lti_errorlog="oauth_signature mismatch for key sandbox-client")
+        assert isinstance(first, launch.Redirect) and first.url.startswith(sandbox.url + "/sso/")
+        (event,) = events("lti_return")
+        assert event.outcome == "error"
+        assert event.detail["lti_errorlog"] == "oauth_signature mismatch for key sandbox-client"
+        (fallback,) = events("fallback")
+        assert "oauth_signature mismatch" in fallback.detail["reason"]
+
+
+def test_an_lti_link_refused_for_the_log_only_gets_the_page_not_a_goodbye(app, jane, sandbox):
+    query = refused_by_tbook(app, sandbox, "open-tbook")
+    with app.app_context():
+        page = come_back(query, lti_errormsg="", lti_errorlog="x" * 600)
+        assert page.error == LOGGED_ONLY and "x" not in page.error  # the log's text is for admins, not the page
+        (event,) = events("lti_return")
+        assert event.outcome == "error" and len(event.detail["lti_errorlog"]) == 500
