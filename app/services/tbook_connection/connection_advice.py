@@ -51,9 +51,9 @@ def api_fix(err: tbook_errors.TBookError, creds: TBookCredentials) -> str:
     """Return what to do about a failed API call other than a refused token request."""
     if isinstance(err, tbook_errors.TBookConnectionError):
         return host_fix(creds.api_url, creds.env)
-    if isinstance(err, tbook_errors.NotFound | tbook_errors.MethodNotAllowed | tbook_errors.TBookProtocolError):
+    if isinstance(err, tbook_errors.TBookNotFound | tbook_errors.MethodNotAllowed | tbook_errors.TBookProtocolError):
         return f"{creds.api_url} does not answer like T-book's API: check TBOOK_API_URL (…/api) and the environment."
-    if isinstance(err, tbook_errors.Forbidden):
+    if isinstance(err, tbook_errors.TBookForbidden):
         return "T-book denies these credentials this data: ask T-book to open the API to your client account."
     if isinstance(err, tbook_errors.TooManyRequests):
         return "T-book is rate limiting the gateway: wait a minute and check again."
