@@ -76,7 +76,9 @@ def _timed(call: Callable[[], object]) -> _Call:
     return _Call(time.perf_counter() - began, value=value)
 
 
-def run(creds: TBookCredentials, *, timeout: float = CHECK_TIMEOUT, clock: Callable[[], float] = time.time):
+def run(
+    creds: TBookCredentials, *, timeout: float = CHECK_TIMEOUT, clock: Callable[[], float] = time.time
+) -> ConnectionReport:
     """Check `creds` against T-book and return a ConnectionReport; never raises for what T-book answers.
 
     `clock` is the gateway's clock (tests move it): it dates the launch probe and is compared to T-book's.
@@ -130,7 +132,9 @@ def _ask_the_time(http: httpx.Client, api_url: str) -> float:
     return time.perf_counter() - began
 
 
-def _probes(http: httpx.Client, creds: TBookCredentials, clock) -> tuple[ProbeAnswer | None, ProbeAnswer | None]:
+def _probes(
+    http: httpx.Client, creds: TBookCredentials, clock: Callable[[], float]
+) -> tuple[ProbeAnswer | None, ProbeAnswer | None]:
     """Return T-book's answer to the probe signed with the LTI secret, and, when T-book refused that signature,
     to the probe signed with the client secret (does T-book take the client secret for LTI?)."""
     if not creds.lti_configured:
@@ -184,6 +188,8 @@ def _lti_step(answer: ProbeAnswer | None, facts: advice.Facts) -> Step:
 
 def _clock_step(offsets: list[float], seconds: float | None) -> Step:
     title = "Clock (T-book's Date header)"
+    if seconds is None:
+        return Step("clock", title, None, None, "Not checked: no credentials to ask T-book with yet.")
     if not offsets:
         return Step("clock", title, None, None, "Not checked: T-book could not be reached, or sent no Date header.")
     # Date headers count whole seconds: the median of a few answers ignores one slow answer.
