@@ -6,14 +6,12 @@ import sys
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from app.cli.errors import Command
 from app.services.audit import trail as audit
 from app.services.tbook_connection import clients as tbook_api
 from app.services.tbook_connection import provisioning
-from app.store import db
-from app.store.models import Profile
+from app.store import profiles as stored_profiles
 from app.tbook import TBookConnectionError, TBookError, Unauthorized
 
 
@@ -22,7 +20,7 @@ from app.tbook import TBookConnectionError, TBookError, Unauthorized
 @click.option("--dry-run", is_flag=True, help="Only look up learners; create nothing.")
 def command(dry_run: bool) -> None:
     """Provision learners: insert into T-book each local learner profile T-book does not know."""
-    profiles = list(db.session.scalars(select(Profile).where(Profile.user_type == "learner").order_by(Profile.login)))
+    profiles = stored_profiles.learners()
     client = tbook_api.client()
     counts = {"exists": 0, "created": 0, "missing": 0, "failed": 0}
     failures: list[str] = []

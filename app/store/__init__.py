@@ -1,10 +1,20 @@
-"""Persistence: the database, its models, engine tuning, the launch's hot path and the stores on top of them.
+"""Persistence: the database, its models, engine tuning, the launch's hot path, and the stores services call.
 
-Offers `db` and `migrate` here; the models in `store.models`; the click's connection in `store.hot_path`
-(statements compiled once, a pooled driver connection); SQLite's writer turn in `store.sqlite_writer`; and the
-small stores the services use: console settings, secrets at rest, T-book's token cache, one-time values.
+Services build no SQL: they call the named functions of these modules and get typed, frozen views
+(`store.views`). Store functions that write leave their writes uncommitted; the service decides with
+`store.commit()` or `store.rollback()`, so that a change and its audit event are one transaction. Three stores
+are their own transactions: the click's audit append (`audit_log`), one-time values (`nonces`), and T-book's
+token cache (`token_cache`, on connections of its own).
+
+- `database`: `db`, the declarative base, `migrate`, the request's transaction; `models`: the tables;
+  `engine`: SQLite's pragmas and the idle ping; `views`: `LinkView`, `ProfileView`, `AccountView`.
+- The click: `hot_path` (a pooled driver connection, statements compiled once), `launch_reads` (its one joined
+  read), `audit_log` (the hash chains and their append), `sqlite_writer` (SQLite's writer turn, checkpoints).
+- Catalog and identity: `links`, `profiles`, `accounts`.
+- The audit log's reads: `audit_events` (admin pages, export, retention), `audit_counts` (dashboard, sign-ins).
+- Small stores: `console_settings`, `secrets_box`, `token_cache`, `nonces`.
 """
 
-from app.store.database import Base, db, migrate
+from app.store.database import Base, commit, db, migrate, rollback
 
-__all__ = ["Base", "db", "migrate"]
+__all__ = ["Base", "commit", "db", "migrate", "rollback"]

@@ -1,8 +1,8 @@
-"""The database: the declarative base, Flask-SQLAlchemy's `db` and Alembic's `migrate`, bound in `create_app`."""
+"""The database: the declarative base, `db` and `migrate` (bound in `create_app`), and the request's transaction."""
 
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -24,3 +24,21 @@ class Base(DeclarativeBase):
 # Sessions live for one request (or one CLI command), so nothing stale outlives it.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
+
+
+def commit() -> None:
+    """Commit the request's transaction: the store's writes so far (each store function leaves its own uncommitted)."""
+    db.session.commit()
+
+
+def rollback() -> None:
+    """Take back the store's uncommitted writes of this request."""
+    db.session.rollback()
+
+
+def ping() -> None:
+    """Ask the database for `SELECT 1`, then close the session (a readiness probe's). Raises SQLAlchemyError."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    finally:
+        db.session.remove()

@@ -7,7 +7,8 @@ itself (bench/README.md). Here the statements are Core statements compiled once 
 pool's own driver connection with the columns' bind and result processors (JSON, DateTime on SQLite); errors
 come out as SQLAlchemy's `DBAPIError`, and a connection the server dropped is invalidated as SQLAlchemy would.
 On PostgreSQL the connection runs in autocommit: each statement is a transaction of its own, so a click costs
-two round trips instead of BEGIN, the reads, the writes and COMMIT.
+two round trips instead of BEGIN, the reads, the writes and COMMIT. Its statements are the store's:
+`launch_reads` (the click's read) and `audit_log` (the audit append).
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ class HotConnection:
         """Run a query; return its first row with each column's result processor applied, or None.
 
         A read on a connection the server dropped (a restart, a failover) is tried once more on a fresh one:
-        pooled connections in steady use are not pinged before use (app/__init__.py), and a click's first
+        pooled connections in steady use are not pinged before use (app/store/engine.py), and a click's first
         statement is this read, so the learner never sees the dropped connection.
         """
         try:

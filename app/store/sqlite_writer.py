@@ -10,7 +10,7 @@ orders the hot writers: SQLite's own locks still guard the file for everyone els
 SQLite checkpoints the WAL into the database file from inside the COMMIT that crosses its threshold, fsync
 included: inside the turn, every other writer queued behind that fsync. The click path checkpoints itself,
 after its turn, every CHECKPOINT_EVERY commits of the process (`checkpoint_due`); the automatic checkpoint stays
-as a safety net at a higher threshold (app/__init__.py).
+as a safety net at a higher threshold (app/store/engine.py).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def write_turn(database: str | None) -> Iterator[None]:
     """Hold this process's turn to write the SQLite file `database` (no turn for an in-memory database).
 
     The turn is between processes: the threads of one process share its descriptor, and take turns on their
-    audit chain's lock instead (app/services/audit/trail.py).
+    audit chain's lock instead (app/store/audit_log.py).
     """
     if not database or database == ":memory:" or database.startswith("file:"):
         yield

@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from app.store import secrets_box
+from app.store.database import db
 from app.store.models import TokenCache
 from app.tbook import AccessToken, TBookConnectionError
 
@@ -136,6 +137,12 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def database_store(engine: Engine, name: str = "tbook", *, wait: float = LEASE_SECONDS) -> DatabaseTokenStore:
-    """Return the store of the token row `name`; a caller waits at most `wait` seconds for another refresher."""
-    return DatabaseTokenStore(engine, name, seal=secrets_box.seal, unseal=secrets_box.unseal, wait=wait)
+def database_store(name: str = "tbook", *, wait: float = LEASE_SECONDS) -> DatabaseTokenStore:
+    """Return the store of the token row `name` on the app's database; a caller waits at most `wait` seconds for
+    another refresher."""
+    return DatabaseTokenStore(db.engine, name, seal=secrets_box.seal, unseal=secrets_box.unseal, wait=wait)
+
+
+def forget_all() -> None:
+    """Drop every cached token, in the request's transaction (uncommitted): new credentials need a new token."""
+    db.session.execute(delete(TokenCache))

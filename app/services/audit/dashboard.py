@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
-
-from app.store import db
-from app.store.models import AuditEvent, utcnow
+from app.store import audit_counts
+from app.store.audit_log import Event
+from app.store.models import utcnow
 
 # Fallback launches (the /authToken redirect) are audited as "launch" in mode authtoken, or as "fallback".
 LAUNCH_ACTIONS = ("launch", "fallback")
@@ -32,7 +31,7 @@ class Dashboard:
     days: list[Day]
     lti: int
     fallback: int
-    errors: list[AuditEvent]
+    errors: list[Event]
 
     @property
     def peak(self) -> int:
@@ -60,30 +59,12 @@ def build(days: int = 30, today: date | None = None) -> Dashboard:
     today = today or utcnow().date()
     first = today - timedelta(days=days - 1)
     since = datetime.combine(first, time.min).replace(tzinfo=utcnow().tzinfo)
-    launches = (AuditEvent.action.in_(LAUNCH_ACTIONS), AuditEvent.created_at >= since)
     by_day: dict[date, dict[str, int]] = {first + timedelta(days=i): dict.fromkeys(OUTCOMES, 0) for i in range(days)}
-    day_col = func.date(AuditEvent.created_at)
-    rows = db.session.execute(
-        select(day_col, AuditEvent.outcome, func.count()).where(*launches).group_by(day_col, AuditEvent.outcome)
-    )
-    for day, outcome, count in rows:
-        # SQLite gives the day as text, PostgreSQL as a date.
-        key = day if isinstance(day, date) else date.fromisoformat(str(day))
-        if key in by_day:
-            by_day[key][_bucket(outcome)] += count
-    modes = dict(
-        db.session.execute(
-            select(AuditEvent.mode, func.count())
-            .where(*launches, AuditEvent.outcome.in_(_SUCCEEDED))
-            .group_by(AuditEvent.mode)
-        ).all()
-    )
-    errors = db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.outcome.in_(ERROR_OUTCOMES), AuditEvent.action != "sign_in")
-        .order_by(AuditEvent.id.desc())
-        .limit(10)
-    ).all()
+    for day, outcome, count in audit_counts.by_day_and_outcome(LAUNCH_ACTIONS, since):
+        if day in by_day:
+            by_day[day][_bucket(outcome)] += count
+    modes = audit_counts.by_mode(LAUNCH_ACTIONS, _SUCCEEDED, since)
+    errors = audit_counts.latest(ERROR_OUTCOMES, except_action="sign_in", limit=10)
     return Dashboard(
         days=[Day(d, c) for d, c in by_day.items()],
         lti=modes.get("lti", 0),

@@ -9,11 +9,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, select, update
-
+from app import store
 from app.services.audit import trail as audit
-from app.store import db
-from app.store.models import AuditChainHead, AuditEvent
+from app.store import audit_events
+from app.store.audit_log import Event
 
 PAGE_SIZE = 50
 CSV_COLUMNS = (
@@ -58,7 +57,7 @@ class AuditFilter:
 
 @dataclass(frozen=True)
 class Page:
-    events: list[AuditEvent]
+    events: list[Event]
     number: int
     total: int
 
@@ -67,42 +66,19 @@ class Page:
         return max(1, -(-self.total // PAGE_SIZE))
 
 
-def _filtered(query: Select, flt: AuditFilter) -> Select:
-    if flt.actor:
-        query = query.where(AuditEvent.actor == flt.actor.strip().lower())
-    if flt.link:
-        query = query.where(AuditEvent.link_slug == flt.link.strip())
-    if flt.action:
-        query = query.where(AuditEvent.action == flt.action)
-    if flt.outcome:
-        query = query.where(AuditEvent.outcome == flt.outcome)
-    if flt.correlation_id:
-        query = query.where(AuditEvent.correlation_id == flt.correlation_id.strip())
-    if flt.since:
-        query = query.where(AuditEvent.created_at >= flt.since)
-    if flt.until:
-        query = query.where(AuditEvent.created_at < flt.until)
-    return query
-
-
 def page(flt: AuditFilter, number: int = 1) -> Page:
     """Return page `number` (1-based, newest first) of the events matching `flt`."""
-    total = db.session.scalar(_filtered(select(func.count(AuditEvent.id)), flt)) or 0
+    total = audit_events.count(flt)
     number = max(1, min(number, max(1, -(-total // PAGE_SIZE))))
-    events = db.session.scalars(
-        _filtered(select(AuditEvent), flt)
-        .order_by(AuditEvent.id.desc())
-        .offset((number - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
-    return Page(list(events), number, total)
+    events = audit_events.newest_first(flt, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    return Page(events, number, total)
 
 
 def choices() -> dict[str, list[str]]:
     """Return the actions and outcomes present in the log, for the filter's drop-downs."""
     return {
-        "action": list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))),
-        "outcome": list(db.session.scalars(select(AuditEvent.outcome).distinct().order_by(AuditEvent.outcome))),
+        "action": audit_events.distinct_values("action"),
+        "outcome": audit_events.distinct_values("outcome"),
     }
 
 
@@ -122,9 +98,7 @@ def export_csv(flt: AuditFilter, batch: int = 1000) -> Iterator[str]:
     writer.writerow(CSV_COLUMNS)
     last_id = 0
     while True:
-        rows = db.session.scalars(
-            _filtered(select(AuditEvent), flt).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
-        ).all()
+        rows = audit_events.oldest_first_after(flt, last_id, limit=batch)
         for event in rows:
             writer.writerow(
                 [
@@ -139,8 +113,7 @@ def export_csv(flt: AuditFilter, batch: int = 1000) -> Iterator[str]:
         buffer.truncate()
         if len(rows) < batch:
             return
-        last_id = rows[-1].id
-        db.session.expunge_all()  # keep memory flat however long the log is
+        last_id = rows[-1].id  # each batch is read apart and dropped: memory stays flat however long the log is
 
 
 def purge(before: datetime, *, actor: str, dry_run: bool = False) -> int:
@@ -149,23 +122,11 @@ def purge(before: datetime, *, actor: str, dry_run: bool = False) -> int:
     Each chain loses a prefix (its events up to the newest one older than `before`), and its head counts
     them as purged, so that `audit verify` still tells a purge from a removal.
     """
-    cutoffs = db.session.execute(
-        select(AuditEvent.chain_id, func.max(AuditEvent.id))
-        .where(AuditEvent.created_at < before)
-        .group_by(AuditEvent.chain_id)
-    ).all()
-    prefixes = [(AuditEvent.chain_id == chain_id) & (AuditEvent.id <= last_id) for chain_id, last_id in cutoffs]
+    count = audit_events.purge_before(before, dry_run=dry_run)
     if dry_run:
-        return sum(db.session.scalar(select(func.count(AuditEvent.id)).where(prefix)) or 0 for prefix in prefixes)
-    count = 0
-    for (chain_id, _), prefix in zip(cutoffs, prefixes, strict=True):
-        deleted = db.session.execute(delete(AuditEvent).where(prefix)).rowcount
-        db.session.execute(
-            update(AuditChainHead).where(AuditChainHead.id == chain_id).values(purged=AuditChainHead.purged + deleted)
-        )
-        count += deleted
+        return count
     audit.record(
         "audit_purge", "ok", actor=actor, detail={"before": before.isoformat(), "deleted": count}, commit=False
     )
-    db.session.commit()
+    store.commit()
     return count

@@ -1,31 +1,26 @@
-"""The audit trail: every launch, fallback, error return and admin change, hash-chained, and logged as JSON."""
+"""The audit trail: every launch, fallback, error return and admin change, hash-chained, and logged as JSON.
+
+The chain itself (an event's digest, the append, the chain reads) is the store's: `app/store/audit_log.py`.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
-import os
 import re
-import socket
-import threading
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from flask import current_app
-from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import metrics
-from app.store import db
-from app.store.hot_path import Statement, hot_connection
-from app.store.models import AuditChainHead, AuditEvent, utcnow
-from app.store.sqlite_writer import checkpoint_due, write_turn
+from app.store import audit_log
+from app.store.audit_log import GENESIS, Event
+from app.store.models import utcnow
 
 log = logging.getLogger("tbook_gateway.audit")
-GENESIS = "0" * 64
 _SECRET_KEY = re.compile(r"secret|password|token|authentificationurl|signature|cookie|authorization", re.I)
 MASK = "••••••"
 
@@ -37,125 +32,6 @@ def redact(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [redact(v) for v in value]
     return value
-
-
-@dataclass(slots=True)
-class Event:
-    """One event as `record` writes it: the columns of its AuditEvent row, without the ORM's bookkeeping."""
-
-    action: str
-    outcome: str
-    actor: str | None = None
-    link_slug: str | None = None
-    mode: str | None = None
-    tbook_status: int | None = None
-    correlation_id: str | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
-    id: int | None = None
-    chain_id: int | None = None
-    created_at: datetime | None = None
-    prev_hash: str = ""
-    hash: str = ""
-
-
-def _digest(event: Event | AuditEvent) -> str:
-    # created_at is hashed as naive UTC: SQLite hands it back naive (it was written in UTC), PostgreSQL
-    # aware in the session's time zone, which need not be UTC.
-    moment = event.created_at
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    # The id is not hashed: the database assigns it on insert, and the prev_hash links already fix each
-    # event's place in its chain (a removed, inserted or reordered event breaks them).
-    payload = {
-        "chain_id": event.chain_id,
-        "created_at": moment.isoformat(timespec="microseconds"),
-        "actor": event.actor,
-        "action": event.action,
-        "link_slug": event.link_slug,
-        "mode": event.mode,
-        "outcome": event.outcome,
-        "tbook_status": event.tbook_status,
-        "correlation_id": event.correlation_id,
-        "detail": event.detail,
-        "prev_hash": event.prev_hash,
-    }
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-_HEAD, _EVENTS = AuditChainHead.__table__, AuditEvent.__table__
-_EVENT_COLUMNS = tuple(column.name for column in _EVENTS.columns if column.name != "id")
-# Built once: SQLAlchemy then finds their compiled form in its cache instead of rebuilding them per click.
-# Each process appends to a chain of its own: its UPDATE locks only its own head row, so no worker or instance
-# waits for another (a single shared head serialised every launch, commit included, on PostgreSQL). The
-# threads of one process take turns on that row; RETURNING reads the head in the same round trip.
-_BUMP_HEAD = (
-    update(_HEAD)
-    .where(_HEAD.c.id == bindparam("chain_id"))
-    .values(count=_HEAD.c.count + 1)
-    .returning(_HEAD.c.last_hash)
-)
-_NEW_HEAD = insert(_HEAD).returning(_HEAD.c.id)
-_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
-_SET_HEAD = update(_HEAD).where(_HEAD.c.id == bindparam("chain_id")).values(last_hash=bindparam("new_hash"))
-# Advances the head only if it still holds the hash this process last wrote: one statement, and the row lock.
-_ADVANCE_HEAD = (
-    update(_HEAD)
-    .where(_HEAD.c.id == bindparam("chain_id"), _HEAD.c.last_hash == bindparam("expected"))
-    .values(last_hash=bindparam("new_hash"), count=_HEAD.c.count + 1)
-)
-# The same as one statement, for PostgreSQL: the event is inserted only if the head moved on. With the request's
-# connection in autocommit, the click's audit write is one round trip and one transaction.
-_HEAD_ADVANCED = (
-    update(_HEAD)
-    .where(_HEAD.c.id == bindparam("chain_id"), _HEAD.c.last_hash == bindparam("prev_hash"))
-    .values(last_hash=bindparam("hash"), count=_HEAD.c.count + 1)
-    .returning(_HEAD.c.id)
-    .cte("advanced")
-)
-_INSERT_IF_ADVANCED = Statement(
-    insert(_EVENTS)
-    .from_select(
-        list(_EVENT_COLUMNS),
-        select(*(bindparam(name, type_=_EVENTS.c[name].type) for name in _EVENT_COLUMNS)).select_from(_HEAD_ADVANCED),
-    )
-    .returning(_EVENTS.c.id)
-)
-# The click's own path (`_append_alone`) runs them on the request's click connection (app/store/hot_path.py).
-_CLICK_ADVANCE, _CLICK_INSERT = Statement(_ADVANCE_HEAD), Statement(_INSERT_EVENT)
-_CHAIN_KEY = "tbook_gateway.audit_chain"
-_PROCESS = f"{socket.gethostname()}:{{pid}}"
-
-
-@dataclass
-class _ProcessChain:
-    """This process's chain: its id, and the hash it last committed (None when unsure)."""
-
-    pid: int
-    chain_id: int | None = None
-    last_hash: str | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def _process_chain() -> _ProcessChain:
-    chain = current_app.extensions.get(_CHAIN_KEY)
-    if chain is None or chain.pid != os.getpid():  # a forked worker must not write its parent's chain
-        chain = current_app.extensions[_CHAIN_KEY] = _ProcessChain(os.getpid())
-    return chain
-
-
-def _lock_head(connection, chain: _ProcessChain) -> tuple[int, str]:
-    """Lock this process's chain head and return (chain id, last hash); start a chain when there is none.
-
-    The head is created in the caller's transaction: should that roll back, the next event starts another.
-    """
-    if chain.chain_id is not None:
-        last_hash = connection.execute(_BUMP_HEAD, {"chain_id": chain.chain_id}).scalar_one_or_none()
-        if last_hash is not None:
-            return chain.chain_id, last_hash
-    head = {"last_hash": GENESIS, "count": 1, "started_at": utcnow(), "process": _PROCESS.format(pid=os.getpid())}
-    chain.chain_id = connection.execute(_NEW_HEAD, head).scalar_one()
-    return chain.chain_id, GENESIS
 
 
 def record(
@@ -186,7 +62,7 @@ def record(
         detail=redact(dict(detail or {})),
     )
     try:
-        _append(event, commit=commit)
+        audit_log.append(event, commit=commit)
     except SQLAlchemyError:
         metrics.count_audit_failure(action)
         raise
@@ -195,84 +71,7 @@ def record(
     return event
 
 
-def _append(event: Event, *, commit: bool) -> None:
-    """Add the event to the session's transaction (and commit it); raises SQLAlchemyError when the database refuses.
-
-    Core statements, not the unit of work: this runs on every click, and the ORM's flush bookkeeping cost more
-    than the SQL itself (bench/README.md). When this process's head is as it left it and the session holds
-    nothing to commit with the event (a click), the event is a transaction of its own on the request's
-    connection (`_append_alone`); otherwise two statements in the session's transaction (three when the head
-    moved), none waiting for another process.
-    """
-    chain = _process_chain()
-    with chain.lock:  # the threads of one process take turns on its chain
-        # Stamped inside the lock: within a chain, time order is id order, so retention can cut a clean prefix.
-        event.created_at = utcnow()
-        known = chain.last_hash if commit else None
-        chain.last_hash = None  # unsure until this event's commit is known
-        if known is not None and not _session_in_transaction() and _append_alone(event, chain.chain_id, known):
-            chain.last_hash = event.hash
-            return
-        # The session's connection, in the session's transaction: the ORM adds nothing to these statements.
-        connection = db.session.connection()
-        event.chain_id, event.prev_hash = chain.chain_id, known
-        event.hash = _digest(event) if known is not None else ""
-        # Fast path: the head still holds what this process last committed, and moves on in one statement.
-        advanced = (
-            known is not None
-            and connection.execute(
-                _ADVANCE_HEAD, {"chain_id": chain.chain_id, "expected": known, "new_hash": event.hash}
-            ).rowcount
-            == 1
-        )
-        if not advanced:
-            event.chain_id, event.prev_hash = _lock_head(connection, chain)
-            event.hash = _digest(event)
-            connection.execute(_SET_HEAD, {"chain_id": event.chain_id, "new_hash": event.hash})
-        event.id = connection.execute(
-            _INSERT_EVENT, {name: getattr(event, name) for name in _EVENT_COLUMNS}
-        ).scalar_one()
-        if commit:
-            db.session.commit()
-            chain.last_hash = event.hash
-
-
-def _session_in_transaction() -> bool:
-    # A request that has not used the ORM session has nothing in it to commit with the event (and creating the
-    # session only to ask would cost the click more than the question).
-    return db.session.registry.has() and db.session().in_transaction()
-
-
-def _append_alone(event: Event, chain_id: int, known: str) -> bool:
-    """Commit `event` on the request's click connection if this process's head still holds `known`; else nothing.
-
-    PostgreSQL: one statement in autocommit (the head moves on and the event is inserted, or neither). SQLite:
-    the head's UPDATE and the INSERT, then COMMIT, all in-process, in this process's turn to write.
-    """
-    connection = hot_connection()
-    event.chain_id, event.prev_hash = chain_id, known
-    event.hash = _digest(event)
-    values = {name: getattr(event, name) for name in _EVENT_COLUMNS}
-    if connection.dialect.name == "postgresql":
-        _, event.id = connection.write(_INSERT_IF_ADVANCED, values)
-        return event.id is not None
-    params = {"chain_id": chain_id, "expected": known, "new_hash": event.hash}
-    with write_turn(connection.database):
-        try:
-            if connection.write(_CLICK_ADVANCE, params)[0] != 1:
-                connection.rollback()  # let go of the write lock before the session's path takes it
-                return False
-            _, event.id = connection.write(_CLICK_INSERT, values)
-            connection.commit()
-        except SQLAlchemyError:
-            connection.rollback()
-            raise
-    if checkpoint_due():  # after the turn: the other writers go on while this one waits for the fsync
-        connection.run("PRAGMA wal_checkpoint(PASSIVE)")
-    return True
-
-
-def to_dict(event: Event | AuditEvent) -> dict[str, Any]:
+def to_dict(event: Event) -> dict[str, Any]:
     return {
         "audit_id": event.id,
         "at": event.created_at.isoformat(),
@@ -296,18 +95,6 @@ class ChainBreak:
     reason: str
 
 
-def _events_in_order(batch: int = 1000) -> Iterator[AuditEvent]:
-    last_id = 0
-    while True:
-        rows = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch)
-        ).all()
-        if not rows:
-            return
-        yield from rows
-        last_id = rows[-1].id
-
-
 def verify_chain() -> tuple[int, ChainBreak | None]:
     """Walk every process's chain from its oldest event; return how many events hold and the first break.
 
@@ -317,19 +104,19 @@ def verify_chain() -> tuple[int, ChainBreak | None]:
     purged). One pass in id order (within a chain, ids grow with the order of writing); events written while
     it runs are checked too, against the heads as they were when it started.
     """
-    heads = {head.id: head for head in db.session.scalars(select(AuditChainHead))}
+    heads = audit_log.chain_heads()
     newest: dict[int, str] = {}  # chain id -> hash of the last event seen in it
     counted: dict[int, int] = dict.fromkeys(heads, 0)  # events up to the head as read at the start
     reached: set[int] = set()
     checked = 0
-    for event in _events_in_order():
-        head = heads.get(event.chain_id) or db.session.get(AuditChainHead, event.chain_id)
+    for event in audit_log.events_in_order():
+        head = heads.get(event.chain_id) or audit_log.chain_head(event.chain_id)
         if head is None:
             return checked, ChainBreak(event.id, event.created_at, "it belongs to no known chain")
         expected = newest.get(event.chain_id, GENESIS if not head.purged else None)
         if expected is not None and event.prev_hash != expected:
             return checked, ChainBreak(event.id, event.created_at, "its prev_hash does not match the event before")
-        if _digest(event) != event.hash:
+        if audit_log.digest(event) != event.hash:
             return checked, ChainBreak(event.id, event.created_at, "its content does not match its hash")
         newest[event.chain_id] = event.hash
         if event.chain_id in counted and event.chain_id not in reached:

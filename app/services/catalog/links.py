@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from sqlalchemy import select
-
+from app import store
 from app.errors import Conflict, FieldProblem, Invalid, LinkNotFound
 from app.services.audit import trail as audit
-from app.store import db
-from app.store.models import LaunchLink
+from app.store import links as stored_links
+from app.store.views import LinkView
 
 MODES = ("lti", "authtoken", "auto")
 CONNECTION_TYPES = ("login", "id")
@@ -55,14 +55,14 @@ def create(
     description: str = "",
     send_lis_person: bool = True,
     actor: str | None = None,
-) -> LaunchLink:
+) -> LinkView:
     """Create and commit a link; raises LinkError on a bad slug, mode or connection type, LinkExists when taken."""
     if not SLUG.match(slug):
         raise LinkError("slug", "the slug takes lower-case letters, digits and dashes (at most 64), e.g. open-tbook")
     _check_settings(title, mode, connection_type, description)
-    if db.session.execute(select(LaunchLink.id).where(LaunchLink.slug == slug)).first():
+    if stored_links.exists(slug):
         raise LinkExists(f"a link called {slug} exists already")
-    link = LaunchLink(
+    link = stored_links.create(
         slug=slug,
         title=title.strip(),
         mode=mode,
@@ -73,16 +73,14 @@ def create(
         description=description.strip() or None,
         send_lis_person=send_lis_person,
     )
-    db.session.add(link)
-    db.session.flush()
     audit.record(
         "link_create", "ok", actor=actor, link_slug=slug, mode=mode, detail={"after": describe(link)}, commit=False
     )
-    db.session.commit()
+    store.commit()
     return link
 
 
-def describe(link: LaunchLink) -> dict:
+def describe(link: LinkView) -> dict:
     return {
         "slug": link.slug,
         "title": link.title,
@@ -96,15 +94,20 @@ def describe(link: LaunchLink) -> dict:
     }
 
 
-def all_links() -> list[LaunchLink]:
-    return list(db.session.scalars(select(LaunchLink).order_by(LaunchLink.slug)))
+def all_links() -> list[LinkView]:
+    """Every link, enabled or not, by slug."""
+    return stored_links.all_by_slug()
 
 
-def set_enabled(slug: str, enabled: bool, *, actor: str | None = None) -> LaunchLink:
+def enabled_links() -> list[LinkView]:
+    """The links a learner may open, by title."""
+    return stored_links.enabled_by_title()
+
+
+def set_enabled(slug: str, enabled: bool, *, actor: str | None = None) -> LinkView:
     """Enable or disable a link and commit; raises LinkNotFound when there is no such link."""
-    link = find(slug)
-    before = describe(link)
-    link.enabled = enabled
+    before = describe(find(slug))
+    link = _change(slug, enabled=enabled)
     audit.record(
         "link_enable" if enabled else "link_disable",
         "ok",
@@ -114,13 +117,20 @@ def set_enabled(slug: str, enabled: bool, *, actor: str | None = None) -> Launch
         detail={"before": before, "after": describe(link)},
         commit=False,
     )
-    db.session.commit()
+    store.commit()
     return link
 
 
-def find(slug: str) -> LaunchLink:
+def find(slug: str) -> LinkView:
     """Return the link named `slug`, enabled or not; raises LinkNotFound when there is none."""
-    link = db.session.execute(select(LaunchLink).where(LaunchLink.slug == slug)).scalar_one_or_none()
+    link = stored_links.find(slug)
+    if link is None:
+        raise LinkNotFound(f"There is no link called {slug}.")
+    return link
+
+
+def _change(slug: str, **changes) -> LinkView:
+    link = stored_links.change(slug, **changes)
     if link is None:
         raise LinkNotFound(f"There is no link called {slug}.")
     return link
@@ -137,20 +147,26 @@ def update(
     description: str = "",
     send_lis_person: bool = True,
     actor: str | None = None,
-) -> LaunchLink:
+) -> LinkView:
     """Change a link's settings (not its slug: intranet buttons point at it) and commit, audited.
 
     Raises LinkNotFound when there is no such link, LinkError when a value is wrong.
     """
     _check_settings(title, mode, connection_type, description)
-    link = find(slug)
-    before = describe(link)
-    link.title, link.mode, link.debug = title.strip(), mode, debug
-    link.connection_type, link.new_window = connection_type, new_window
-    link.description, link.send_lis_person = description.strip() or None, send_lis_person
-    after = describe(link)
+    current = find(slug)
+    changes = {
+        "title": title.strip(),
+        "mode": mode,
+        "debug": debug,
+        "connection_type": connection_type,
+        "new_window": new_window,
+        "description": description.strip() or None,
+        "send_lis_person": send_lis_person,
+    }
+    before, after = describe(current), describe(replace(current, **changes))
     if after == before:
-        return link
+        return current
+    link = _change(slug, **changes)
     audit.record(
         "link_update",
         "ok",
@@ -160,5 +176,5 @@ def update(
         detail={"before": before, "after": after},
         commit=False,
     )
-    db.session.commit()
+    store.commit()
     return link

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sqlalchemy import func, or_, select
-
+from app import store
 from app.errors import NotFound
 from app.services.audit import trail as audit
-from app.services.catalog.profiles import FIELD_ATTRS, LIST_FIELDS, apply, clean_fields
-from app.store import db
-from app.store.models import Profile
+from app.services.catalog.profiles import FIELD_ATTRS, LIST_FIELDS, clean_fields
+from app.store import profiles as stored_profiles
+from app.store.views import ProfileView
 
 PAGE_SIZE = 25
 
@@ -22,7 +21,7 @@ class ProfileNotFound(NotFound):
 
 @dataclass(frozen=True)
 class Results:
-    profiles: list[Profile]
+    profiles: list[ProfileView]
     number: int
     total: int
 
@@ -33,31 +32,20 @@ class Results:
 
 def search(query: str = "", number: int = 1) -> Results:
     """Return page `number` of the profiles whose login, name or external id contains `query`."""
-    stmt = select(Profile)
-    if query.strip():
-        like = f"%{query.strip().lower()}%"
-        stmt = stmt.where(
-            or_(
-                Profile.login.like(like),
-                func.lower(Profile.lastname).like(like),
-                func.lower(Profile.firstname).like(like),
-                Profile.external_id == query.strip(),
-            )
-        )
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    total = stored_profiles.count_matching(query)
     number = max(1, min(number, max(1, -(-total // PAGE_SIZE))))
-    rows = db.session.scalars(stmt.order_by(Profile.login).offset((number - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
-    return Results(list(rows), number, total)
+    rows = stored_profiles.matching(query, offset=(number - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    return Results(rows, number, total)
 
 
-def get(profile_id: int) -> Profile:
-    profile = db.session.get(Profile, profile_id)
+def get(profile_id: int) -> ProfileView:
+    profile = stored_profiles.get(profile_id)
     if profile is None:
         raise ProfileNotFound(f"There is no profile number {profile_id}.")
     return profile
 
 
-def as_fields(profile: Profile) -> dict[str, str]:
+def as_fields(profile: ProfileView) -> dict[str, str]:
     """Return the profile by T-book field names as form text (`|` between the values of a list)."""
     values = {}
     for name, attr in FIELD_ATTRS.items():
@@ -66,7 +54,7 @@ def as_fields(profile: Profile) -> dict[str, str]:
     return values
 
 
-def update(profile_id: int, raw: Mapping[str, str], *, actor: str) -> Profile:
+def update(profile_id: int, raw: Mapping[str, str], *, actor: str) -> ProfileView:
     """Validate `raw` like the CSV import does, apply it and commit, audited with the changed fields.
 
     The login is not editable here (sign-in and T-book match people by it). Raises FieldError (nothing
@@ -74,13 +62,14 @@ def update(profile_id: int, raw: Mapping[str, str], *, actor: str) -> Profile:
     """
     profile = get(profile_id)
     cleaned = clean_fields({**raw, "login": profile.login})
-    before = as_fields(profile)
-    apply(profile, cleaned)
-    after = as_fields(profile)
+    before, after = as_fields(profile), as_fields(replace(profile, **cleaned))
     changed = {name: {"before": before[name], "after": after[name]} for name in after if before[name] != after[name]}
     if changed:
+        profile = stored_profiles.change(profile_id, cleaned)
+        if profile is None:
+            raise ProfileNotFound(f"There is no profile number {profile_id}.")
         audit.record(
             "profile_update", "ok", actor=actor, detail={"login": profile.login, "changed": changed}, commit=False
         )
-        db.session.commit()
+        store.commit()
     return profile

@@ -7,13 +7,12 @@ import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
-
+from app import store
 from app.errors import Invalid
 from app.services.audit import trail as audit
-from app.services.catalog.profiles import FIELD_ATTRS, REQUIRED, FieldError, apply, clean_fields
-from app.store import db
-from app.store.models import Profile
+from app.services.catalog.profiles import FIELD_ATTRS, REQUIRED, FieldError, clean_fields
+from app.store import profiles as stored_profiles
+from app.store.views import ProfileView
 
 MAX_BYTES = 50 * 1024 * 1024
 EMPTY = "The file is empty: expected a header row of T-book field names, then one row per profile."
@@ -44,6 +43,14 @@ class ImportReport:
     @property
     def imported(self) -> int:
         return self.created + self.updated + self.unchanged
+
+
+@dataclass
+class _Writes:
+    """What the valid rows change, written together once the whole file has been read."""
+
+    created: list[dict] = field(default_factory=list)
+    changed: dict[int, dict] = field(default_factory=dict)  # profile id -> new values
 
 
 def _decode(data: bytes) -> str:
@@ -101,7 +108,8 @@ def import_profiles(
     text = _decode(data)
     reader = _reader(text)
     report = ImportReport(dry_run=dry_run)
-    existing = {p.login: p for p in db.session.scalars(select(Profile))}
+    existing = stored_profiles.all_by_login()
+    writes = _Writes()
     seen: dict[str, int] = {}
     # An existing profile keeps the fields the file has no column for.
     present = {FIELD_ATTRS[name] for name in reader.fieldnames or []}
@@ -123,13 +131,15 @@ def import_profiles(
                 report.errors.append(RowError(line, "login", f"{login} is already on line {seen[login]}"))
                 continue
             seen[login] = line
-            _upsert(existing, cleaned, present, report)
+            _upsert(existing, cleaned, present, report, writes)
     except csv.Error as err:
-        db.session.rollback()
+        store.rollback()
         raise ImportFileError(f"The CSV is malformed at line {reader.line_num}: {err}. Nothing was imported.") from err
     if dry_run:
-        db.session.rollback()
+        store.rollback()
         return report
+    stored_profiles.create_many(writes.created)
+    stored_profiles.change_many(writes.changed)
     audit.record(
         "profiles_import",
         "partial" if report.errors else "ok",
@@ -142,19 +152,22 @@ def import_profiles(
         },
         commit=False,
     )
-    db.session.commit()
+    store.commit()
     return report
 
 
-def _upsert(existing: dict[str, Profile], cleaned: dict, present: set[str], report: ImportReport) -> None:
+def _upsert(
+    existing: dict[str, ProfileView], cleaned: dict, present: set[str], report: ImportReport, writes: _Writes
+) -> None:
     profile = existing.get(cleaned["login"])
     if profile is None:
-        db.session.add(apply(Profile(), cleaned))
+        writes.created.append(cleaned)
         report.created += 1
         return
     changes = {attr: value for attr, value in cleaned.items() if attr in present}
-    if any(getattr(profile, attr) != value for attr, value in changes.items()):
-        apply(profile, changes)
+    # A view holds its lists as tuples.
+    if any(getattr(profile, attr) != (tuple(v) if isinstance(v, list) else v) for attr, v in changes.items()):
+        writes.changed[profile.id] = changes
         report.updated += 1
     else:
         report.unchanged += 1

@@ -8,6 +8,7 @@ from typing import Any
 
 from app.errors import FieldProblem, Invalid
 from app.store.models import Profile
+from app.store.views import ProfileView
 from app.tbook import fields as tbook
 
 # A profile holds the learner's T-book fields, the login first (sign-in and T-book match people by it), and
@@ -84,7 +85,7 @@ def apply(profile: Profile, cleaned: Mapping[str, Any]) -> Profile:
 _TBOOK_ATTRS = tuple((field.name, FIELD_ATTRS[field.name]) for field in _LEARNER_FIELDS)
 
 
-def to_tbook(profile: Profile, connection_type: str = "login") -> dict[str, Any]:
+def to_tbook(profile: ProfileView, connection_type: str = "login") -> dict[str, Any]:
     """Return the profile as a mapping of T-book field names (with the link's connectionType), for custom_data."""
     data = {name: getattr(profile, attr) for name, attr in _TBOOK_ATTRS}
     data["connectionType"] = connection_type

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.errors import FieldProblem, Invalid
-from app.store import db
-from app.store.models import Account
+from app.store import accounts as stored_accounts
+from app.store.views import AccountView
 
 # Checked against when the login is unknown, so that a wrong login and a wrong password take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-password")
@@ -21,11 +20,11 @@ class AccountInvalid(Invalid):
         super().__init__(message, problems=[FieldProblem(field, message)])
 
 
-def find(login: str) -> Account | None:
-    return db.session.execute(select(Account).where(Account.login == login.strip().lower())).scalar_one_or_none()
+def find(login: str) -> AccountView | None:
+    return stored_accounts.find(login.strip().lower())
 
 
-def authenticate(login: str, password: str) -> Account | None:
+def authenticate(login: str, password: str) -> AccountView | None:
     """Return the account when `password` is right for `login`, else None."""
     account = find(login)
     if account is None:
@@ -34,15 +33,13 @@ def authenticate(login: str, password: str) -> Account | None:
     return account if check_password_hash(account.password_hash, password) else None
 
 
-def set_account(login: str, password: str, *, is_admin: bool = False) -> Account:
+def set_account(login: str, password: str, *, is_admin: bool = False) -> AccountView:
     """Create the account or change its password (and admin flag); returns it uncommitted.
 
     Raises AccountInvalid when the password is too short.
     """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountInvalid("password", f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
-    account = find(login) or Account(login=login.strip().lower())
-    account.password_hash = generate_password_hash(password)
-    account.is_admin = is_admin or bool(account.is_admin)
-    db.session.add(account)
-    return account
+    return stored_accounts.save(
+        login.strip().lower(), password_hash=generate_password_hash(password), grant_admin=is_admin
+    )

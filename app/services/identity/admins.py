@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import select
 
+from app import store
 from app.errors import NotFound
 from app.services.audit import trail as audit
 from app.services.identity import accounts
-from app.store import db
-from app.store.models import Account
+from app.store import accounts as stored_accounts
+from app.store.views import AccountView
 
 
 class NotAnAdmin(NotFound):
@@ -26,7 +26,7 @@ def is_admin(login: str, via: str) -> bool:
     return False
 
 
-def create(login: str, password: str, *, actor: str) -> Account:
+def create(login: str, password: str, *, actor: str) -> AccountView:
     """Create the local admin account `login` (or make an existing account admin, with this password).
 
     Raises AccountInvalid when the login is not an e-mail address or the password is too short.
@@ -43,7 +43,7 @@ def create(login: str, password: str, *, actor: str) -> Account:
         detail={"login": login, "before": {"is_admin": was_admin, "existed": existing is not None}},
         commit=False,
     )
-    db.session.commit()
+    store.commit()
     return account
 
 
@@ -52,10 +52,10 @@ def revoke(login: str, *, actor: str) -> None:
     account = accounts.find(login)
     if account is None or not account.is_admin:
         raise NotAnAdmin(f"{login} is not a local admin")
-    account.is_admin = False
+    stored_accounts.set_admin(account.login, False)
     audit.record("admin_revoke", "ok", actor=actor, detail={"login": account.login}, commit=False)
-    db.session.commit()
+    store.commit()
 
 
 def local_admins() -> list[str]:
-    return list(db.session.scalars(select(Account.login).where(Account.is_admin).order_by(Account.login)))
+    return stored_accounts.admin_logins()

@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
 
 from app.errors import Throttled
-from app.store import db
-from app.store.models import AuditEvent, utcnow
+from app.store import audit_counts
+from app.store.models import utcnow
 
 
 class TooManyAttempts(Throttled):
@@ -31,16 +30,8 @@ def check(login: str, address: str | None) -> None:
     cfg = current_app.config
     minutes = cfg["GATEWAY_SIGNIN_WINDOW_MINUTES"]
     since = utcnow() - timedelta(minutes=minutes)
-    failures = (AuditEvent.action == "sign_in", AuditEvent.outcome == "refused", AuditEvent.created_at >= since)
-    address_field = AuditEvent.detail["address"].as_string()
     # No known address (a bare WSGI server without REMOTE_ADDR): those tries share one count, as one address.
-    same_address = address_field == address if address else address_field.is_(None)
-    by_pair, by_address = db.session.execute(
-        select(
-            func.count().filter(AuditEvent.actor == login),
-            func.count(),
-        ).where(*failures, same_address)
-    ).one()
+    by_pair, by_address = audit_counts.refused_sign_ins(login, address, since)
     if by_pair >= cfg["GATEWAY_SIGNIN_MAX_FAILURES"] or by_address >= cfg["GATEWAY_SIGNIN_MAX_FAILURES_PER_ADDRESS"]:
         raise TooManyAttempts(
             f"Sign-in is paused after too many failed attempts. Try again in {minutes} minutes.",

@@ -11,7 +11,7 @@ from app.services.audit import trail as audit
 from app.services.tbook_connection import clients as tbook_api
 from app.services.tbook_connection import provisioning
 from app.settings import credentials
-from app.store.models import LaunchLink, Profile
+from app.store.views import LinkView, ProfileView
 from app.tbook import (
     ServerError,
     TBookConnectionError,
@@ -50,7 +50,7 @@ def is_tbook_url(url: str) -> bool:
     return credentials.current().env in ("test", "live") and (host == TBOOK_DOMAIN or host.endswith("." + TBOOK_DOMAIN))
 
 
-def _fail(err: TBookError, *, login: str, link: LaunchLink, correlation_id: str, reason: str) -> NoReturn:
+def _fail(err: TBookError, *, login: str, link: LinkView, correlation_id: str, reason: str) -> NoReturn:
     audit.record(
         "launch",
         "error",
@@ -82,7 +82,7 @@ def _fail(err: TBookError, *, login: str, link: LaunchLink, correlation_id: str,
 
 
 def sign_in_url(
-    profile: Profile, link: LaunchLink, *, error_url: str, correlation_id: str, reason: str, fallback: bool
+    profile: ProfileView, link: LinkView, *, error_url: str, correlation_id: str, reason: str, fallback: bool
 ) -> str:
     """Return T-book's one-time `authentificationUrl` for `profile` (never stored), and audit the redirect.
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections import namedtuple
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import NoReturn
 
 from flask import current_app
-from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, bindparam, select
 
 from app import lti
 from app.errors import Forbidden, GatewayError, LinkNotFound, LtiNotConfigured, ProfileInvalid, ProfileMissing
@@ -19,9 +17,10 @@ from app.services.launch import authtoken as fallback
 from app.services.launch import launch_request, return_refs
 from app.services.launch.launch_request import Click, LaunchRequest
 from app.settings import credentials
-from app.store import db, nonces
-from app.store.hot_path import Statement, hot_connection
-from app.store.models import LaunchLink, Profile
+from app.store import launch_reads, nonces
+from app.store import links as stored_links
+from app.store import profiles as stored_profiles
+from app.store.views import LinkView, ProfileView
 
 VERSION = "0.1.0"
 
@@ -30,7 +29,7 @@ VERSION = "0.1.0"
 class LtiLaunch:
     """POST `signed` from a page about `link` (the auto-submitting form, or the preview)."""
 
-    link: LaunchLink
+    link: LinkView
     signed: lti.SignedLaunch
 
     def readable_custom_data(self) -> str:
@@ -45,51 +44,28 @@ class Redirect:
     url: str
 
 
-# Every click reads one link and one profile: plain rows (read-only, with the models' attribute names) cost a
-# fraction of loading ORM objects into the session (bench/README.md), and the launch never changes them.
-_LINKS, _PROFILES = LaunchLink.__table__, Profile.__table__
-_LINK_BY_SLUG = select(_LINKS).where(_LINKS.c.slug == bindparam("slug"))
-_PROFILE_BY_LOGIN = select(_PROFILES).where(_PROFILES.c.login == bindparam("login"))
-# A click reads both in one statement: the link, and beside it the clicker's profile (NULLs when there is none),
-# every column but the timestamps, which a launch never uses.
-_UNUSED = frozenset({"created_at", "updated_at"})
-_LINK_COLUMNS = [column for column in _LINKS.c if column.key not in _UNUSED]
-_PROFILE_COLUMNS = [column for column in _PROFILES.c if column.key not in _UNUSED]
-_LINK_AND_PROFILE = Statement(
-    select(*_LINK_COLUMNS, *_PROFILE_COLUMNS)
-    .select_from(_LINKS.outerjoin(_PROFILES, _PROFILES.c.login == bindparam("login")))
-    .where(_LINKS.c.slug == bindparam("slug"))
-    .set_label_style(LABEL_STYLE_TABLENAME_PLUS_COL)
-)
-_LinkRow = namedtuple("_LinkRow", [column.key for column in _LINK_COLUMNS])
-_ProfileRow = namedtuple("_ProfileRow", [column.key for column in _PROFILE_COLUMNS])
-
-
-def find_link(slug: str) -> LaunchLink:
-    """Return the enabled link named `slug` (a read-only row); raises LinkNotFound otherwise."""
-    link = db.session.execute(_LINK_BY_SLUG, {"slug": slug}).first()
+def find_link(slug: str) -> LinkView:
+    """Return the enabled link named `slug`; raises LinkNotFound otherwise."""
+    link = stored_links.find(slug)
     if link is None or not link.enabled:
         raise LinkNotFound(f"There is no active launch link called “{slug}”.")
     return link
 
 
-def find_link_and_profile(slug: str, login: str) -> tuple[LaunchLink, Profile | None]:
-    """Return the enabled link named `slug` and the profile of `login` (or None), read-only, in one statement.
+def find_link_and_profile(slug: str, login: str) -> tuple[LinkView, ProfileView | None]:
+    """Return the enabled link named `slug` and the profile of `login` (or None), in one read.
 
-    Raises LinkNotFound. Runs on the request's click connection, which the click's audit event then uses too.
+    Raises LinkNotFound. Runs on the request's hot connection, which the click's audit event then uses too.
     """
-    row = hot_connection().first(_LINK_AND_PROFILE, {"slug": slug, "login": login.lower()})
-    width = len(_LinkRow._fields)
-    link = _LinkRow._make(row[:width]) if row is not None else None
+    link, profile = launch_reads.link_and_profile(slug, login.lower())
     if link is None or not link.enabled:
         raise LinkNotFound(f"There is no active launch link called “{slug}”.")
-    profile = _ProfileRow._make(row[width:])
-    return link, (profile if profile.id is not None else None)
+    return link, profile
 
 
-def find_profile(login: str) -> Profile | None:
-    """Return the profile of `login` (a read-only row), or None."""
-    return db.session.execute(_PROFILE_BY_LOGIN, {"login": login.lower()}).first()
+def find_profile(login: str) -> ProfileView | None:
+    """Return the profile of `login`, or None."""
+    return stored_profiles.by_login(login.lower())
 
 
 def _on_behalf(req: LaunchRequest) -> dict:
@@ -112,7 +88,7 @@ def _refuse(req: LaunchRequest, err: Exception, reason: str, **detail) -> NoRetu
 _UNREAD = object()  # the caller did not read the profile: read it
 
 
-def _profile(req: LaunchRequest, profile: Profile | None | object = _UNREAD) -> Profile:
+def _profile(req: LaunchRequest, profile: ProfileView | None | object = _UNREAD) -> ProfileView:
     """Return `profile` (the clicker's, read now unless given); refuse (audited) when there is none."""
     if profile is _UNREAD:
         profile = find_profile(req.login)
@@ -129,7 +105,7 @@ def _lti_not_configured() -> LtiNotConfigured:
     )
 
 
-def _sign(req: LaunchRequest, profile: Profile, creds: credentials.TBookCredentials) -> LtiLaunch:
+def _sign(req: LaunchRequest, profile: ProfileView, creds: credentials.TBookCredentials) -> LtiLaunch:
     """Return the signed launch; raises lti.LaunchDataError naming a field T-book would refuse."""
     link = req.link
     custom_data = lti.build_custom_data(profiles.to_tbook(profile, link.connection_type))
@@ -160,7 +136,7 @@ def _sign(req: LaunchRequest, profile: Profile, creds: credentials.TBookCredenti
     return LtiLaunch(link, lti.sign_launch(creds.lti_url, lti.build_launch(context), creds.lti_key, creds.lti_secret))
 
 
-def _sso(req: LaunchRequest, profile: Profile, reason: str, *, fallback_: bool) -> Redirect:
+def _sso(req: LaunchRequest, profile: ProfileView, reason: str, *, fallback_: bool) -> Redirect:
     url = fallback.sign_in_url(
         profile,
         req.link,

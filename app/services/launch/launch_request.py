@@ -11,7 +11,7 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
 from app.services.launch import consumer, return_refs
-from app.store.models import LaunchLink
+from app.store.views import LinkView
 
 # The launch locales T-book offers, by the browser's language; GATEWAY_LOCALE otherwise.
 LOCALES = {"fr": "fr-FR", "en": "en-US"}
@@ -34,7 +34,7 @@ class Click:
 class LaunchRequest:
     """Who clicked which link, and the addresses and names the launch tells T-book."""
 
-    link: LaunchLink
+    link: LinkView
     login: str
     correlation_id: str
     return_url: str
@@ -55,7 +55,7 @@ def _locale(accept_language: str, default: str) -> str:
 
 
 def build(
-    link: LaunchLink, login: str, click: Click, *, preview: bool = False, actor: str | None = None
+    link: LinkView, login: str, click: Click, *, preview: bool = False, actor: str | None = None
 ) -> LaunchRequest:
     """Return the LaunchRequest of this click, with the absolute URLs T-book comes back to.
 

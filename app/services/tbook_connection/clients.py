@@ -10,7 +10,6 @@ from flask import current_app, g, has_request_context
 from app import metrics
 from app.services.audit import trail as audit
 from app.settings import credentials
-from app.store import db
 from app.store.token_cache import LEASE_SECONDS, database_store
 from app.tbook import RetryPolicy, TBookClient
 
@@ -61,7 +60,7 @@ def client(*, probe: bool = False) -> TBookClient:
                     creds.client_id,
                     creds.client_secret,
                     # A probe must answer fast: it does not queue long behind a worker fetching the token.
-                    token_store=database_store(db.engine, row, wait=PROBE_TIMEOUT if probe else LEASE_SECONDS),
+                    token_store=database_store(row, wait=PROBE_TIMEOUT if probe else LEASE_SECONDS),
                     timeout=min(PROBE_TIMEOUT, cfg["TBOOK_TIMEOUT"]) if probe else cfg["TBOOK_TIMEOUT"],
                     retry=PROBE_RETRY if probe else _retry_policy(cfg),
                     on_event=_on_event,

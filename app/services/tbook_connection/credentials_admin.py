@@ -5,15 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import delete
-
+from app import store
 from app.errors import FieldProblem, Invalid
 from app.services.audit import trail as audit
 from app.settings.credentials import ENVIRONMENTS, SECRETS, TBookCredentials, in_force, resolve
 from app.settings.precedence import ENVIRONMENT
 from app.store import console_settings as settings_store
-from app.store import db
-from app.store.models import TokenCache, utcnow
+from app.store import token_cache
+from app.store.models import utcnow
 
 EDITABLE = ("TBOOK_ENV", "TBOOK_CLIENT_ID", "TBOOK_CLIENT_SECRET", "TBOOK_LTI_KEY", "TBOOK_LTI_SECRET")
 MAX_LENGTH = 500
@@ -105,7 +104,7 @@ def save(values: Mapping[str, str], remove: set[str], *, actor: str) -> list[str
         after = resolve()
         if {"TBOOK_ENV", "TBOOK_CLIENT_ID", "TBOOK_CLIENT_SECRET"} & set(changed):
             # A token obtained for the old client account must not serve the new one.
-            db.session.execute(delete(TokenCache))
+            token_cache.forget_all()
         audit.record(
             "credentials_update",
             "ok",
@@ -117,9 +116,9 @@ def save(values: Mapping[str, str], remove: set[str], *, actor: str) -> list[str
             },
             commit=False,
         )
-        db.session.commit()
+        store.commit()
     except Exception:
-        db.session.rollback()
+        store.rollback()
         raise
     finally:
         settings_store.invalidate()

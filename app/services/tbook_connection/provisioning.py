@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from app.services.audit import trail as audit
 from app.services.catalog import profiles
-from app.store.models import Profile
+from app.store.views import ProfileView
 from app.tbook import TBookClient, TBookError, TBookNotFound
 from app.tbook import fields as tbook
 
 _INSERTED = frozenset(field.name for field in tbook.taken_by(tbook.INSERT))
 
 
-def learner_fields(profile: Profile) -> dict:
+def learner_fields(profile: ProfileView) -> dict:
     """Return the profile's fields that insertLearner takes, by T-book name (not the link's connectionType)."""
     return {name: value for name, value in profiles.to_tbook(profile).items() if name in _INSERTED}
 
@@ -28,7 +28,9 @@ def learner_exists(client: TBookClient, login: str) -> bool:
     return True
 
 
-def ensure_learner(client: TBookClient, profile: Profile, *, correlation_id: str | None, link_slug: str | None) -> str:
+def ensure_learner(
+    client: TBookClient, profile: ProfileView, *, correlation_id: str | None, link_slug: str | None
+) -> str:
     """Return "exists" or "created" once T-book has a learner with the profile's login.
 
     An insert that fails, whatever the reason, is followed by a lookup: tbook-api.md gives no status the

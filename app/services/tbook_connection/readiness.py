@@ -7,12 +7,11 @@ import time
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.services.tbook_connection import clients as tbook_api
 from app.settings import credentials
-from app.store import db
+from app.store import database
 from app.tbook import TBookError
 
 _CACHE_KEY = "tbook_gateway.readiness"
@@ -56,12 +55,10 @@ def current() -> Readiness:
 
 def _database() -> str:
     try:
-        db.session.execute(text("SELECT 1"))
+        database.ping()
     except SQLAlchemyError as err:
         # The driver's message may quote the URL; the exception's class says enough to a probe.
         return f"unreachable ({type(err.orig or err).__name__})"
-    finally:
-        db.session.remove()
     return "ok"
 
 

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from flask import g, redirect, render_template, request
-from sqlalchemy import select
 
+from app.services.catalog import links as catalog_links
 from app.services.identity import admins
 from app.services.launch import flow as launch
 from app.services.launch.lti_return import handle_return
-from app.store import db
-from app.store.models import LaunchLink
 from app.web.auth.identity import current_user, login_required
 from app.web.launch import bp
 from app.web.responses import launching, no_store
@@ -23,7 +21,7 @@ def _click() -> launch.Click:
 @bp.get("/")
 @login_required
 def home():
-    links = db.session.scalars(select(LaunchLink).where(LaunchLink.enabled).order_by(LaunchLink.title)).all()
+    links = catalog_links.enabled_links()
     user = current_user()
     return render_template("launch/home.html", links=links, user=user, profile=launch.find_profile(user.login))
 
