@@ -1,4 +1,4 @@
-"""SQLite under launches: the click path checkpoints the WAL itself, so it stays small without SQLite's own."""
+"""SQLite's writer turn: the click path checkpoints the WAL itself, so it stays small without SQLite's own."""
 
 import sqlite3
 

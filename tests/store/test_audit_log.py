@@ -1,13 +1,38 @@
-"""The audit chain under concurrent writers, and across PostgreSQL session time zones."""
+"""The audit log's hash chains: the digest, concurrent writers, tampering, and PostgreSQL session time zones."""
 
 import threading
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import delete, func, select, update
 
 from app.services.audit import trail as audit
 from app.store import db
+from app.store.audit_log import GENESIS, Event, digest
 from app.store.models import AuditChainHead, AuditEvent
+
+
+def test_an_events_digest_is_the_one_every_stored_chain_was_written_with():
+    event = Event(
+        action="launch",
+        outcome="sent",
+        actor="jane.doe@example.com",
+        link_slug="open-tbook",
+        mode="lti",
+        correlation_id="corr-1",
+        detail={"debug": False, "é": [1, "x"]},
+        chain_id=3,
+        created_at=datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=timezone(timedelta(hours=2))),
+        prev_hash=GENESIS,
+    )
+    # Pinned: a change here would break every chain already in a database.
+    expected = "fafc458bde242cf50b0375470dd2588df8b15ebe4e8422f87f45d6c088111159"
+    assert digest(event) == expected
+    # The same moment as SQLite hands it back (naive UTC); the id is not hashed.
+    event.created_at, event.id = datetime(2024, 5, 6, 5, 8, 9, 123456), 42
+    assert digest(event) == expected
+    event.created_at = event.created_at.replace(tzinfo=UTC)
+    assert digest(event) == expected
 
 
 def write_concurrently(app, writers: int = 8, each: int = 5) -> list[Exception]:
