@@ -5,7 +5,8 @@ import dataclasses
 import pytest
 
 from app.store import launch_reads, links, profiles
-from app.store.views import LinkView, ProfileView
+from app.store.models import Account, LaunchLink, Profile
+from app.store.views import ACCOUNT_FIELDS, LINK_FIELDS, PROFILE_FIELDS, LinkView, ProfileView
 from tests.factories import make_link, make_profile
 
 
@@ -15,6 +16,13 @@ def stored(app):
         make_link(title="Open T-book")
         make_link("old-course", title="An old course", enabled=False)
         make_profile(firstname="Jane", lastname="Doe", contactEmail=["jane.doe@example.com", "jd@example.com"])
+
+
+@pytest.mark.parametrize(
+    ("model", "view_fields"), [(LaunchLink, LINK_FIELDS), (Profile, PROFILE_FIELDS), (Account, ACCOUNT_FIELDS)]
+)
+def test_each_view_has_every_column_of_its_model(model, view_fields):
+    assert sorted(view_fields) == sorted(model.__table__.columns.keys())
 
 
 def test_views_are_frozen_and_slotted(app, stored):
