@@ -12,7 +12,8 @@ token cache (`token_cache`, on connections of its own).
   read), `audit_log` (the hash chains and their append), `sqlite_writer` (SQLite's writer turn, checkpoints).
 - Catalog and identity: `links`, `profiles`, `accounts`.
 - The audit log's reads: `audit_events` (admin pages, export, retention), `audit_counts` (dashboard, sign-ins).
-- Small stores: `console_settings`, `secrets_box`, `token_cache`, `nonces`.
+- Small stores: `console_settings`, `secrets_box`, `token_cache`, `nonces`, `instance_identity` (the lasting LTI
+  instance GUID).
 """
 
 from app.store.database import Base, commit, db, migrate, rollback

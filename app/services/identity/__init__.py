@@ -1,1 +1,5 @@
-"""The identity wing: local accounts, admins, portal-signed links and sign-in throttling."""
+"""The identity wing: who is asking.
+
+Offers `accounts` (local sign-ins), `admins` (who may use the console), `signed_links` (portal-signed links) and
+`signin_throttle` (pauses after repeated failures).
+"""

@@ -1,2 +1,7 @@
-"""The T-book connection wing: API clients for the credentials in force, their console changes, provisioning,
-and readiness."""
+"""The T-book connection wing: talking to T-book with the credentials in force.
+
+Offers `clients` (one API client per credentials, sharing the token cache), `connection_check` with
+`connection_advice` and `lti_probe` (`flask tbook check` and the console's check), `credentials_admin` and
+`credentials_review` (console changes, checked before they are saved), `provisioning` (a learner exists in T-book
+before /authToken) and `readiness` (/readyz).
+"""
