@@ -133,3 +133,62 @@ def test_nul_in_the_sign_in_form_is_a_clear_400(client, jane):
     token = csrf_token(client.get("/auth/login").text)
     response = client.post("/auth/login", data={"login": "a\x00b@example.com", "password": "x", "csrf_token": token})
     assert response.status_code == 400 and "NUL" in response.text
+
+
+def _replays_of(token: str) -> dict[str, str]:
+    """The same token, written differently in ways itsdangerous does not see (the attack review's finding 1)."""
+    last = token[-1]
+    # The signature's last base64 character carries 4 bits of the digest and 2 unused ones: flipping the low
+    # bit keeps the decoded signature (for most characters), so pick a neighbour that decodes alike.
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    same_bits = alphabet[alphabet.index(last) ^ 1]
+    return {"padding": token + "=", "non-ascii": token + "é", "low bits": token[:-1] + same_bits}
+
+
+@pytest.mark.parametrize("variant", ["padding", "non-ascii", "low bits"])
+def test_a_used_signed_link_written_differently_is_still_used(signed_app, gateway_config, jane, variant):
+    token = make_token(gateway_config["GATEWAY_LINK_SECRET"], "jane.doe@example.com", "open-tbook")
+    assert signed_app.test_client().get(f"/launch/open-tbook?auth={token}").status_code == 303
+    replayed = signed_app.test_client().get("/launch/open-tbook", query_string={"auth": _replays_of(token)[variant]})
+    assert replayed.status_code == 401 and "used already" in replayed.text
+
+
+def test_two_links_for_the_same_user_and_link_in_the_same_second_both_sign_in(signed_app, gateway_config, jane):
+    secret = gateway_config["GATEWAY_LINK_SECRET"]
+    first, second = (make_token(secret, "jane.doe@example.com", "open-tbook") for _ in range(2))
+    assert first != second
+    assert signed_app.test_client().get(f"/launch/open-tbook?auth={first}").status_code == 303
+    assert signed_app.test_client().get(f"/launch/open-tbook?auth={second}").status_code == 303
+
+
+def test_a_portal_token_without_a_nonce_still_signs_in_once(signed_app, gateway_config, jane):
+    # The README's snippet for portal authors, as older portals wrote it: no nonce in the payload.
+    serializer = URLSafeTimedSerializer(gateway_config["GATEWAY_LINK_SECRET"], salt=SALT)
+    token = serializer.dumps({"login": "jane.doe@example.com", "link": "open-tbook"})
+    assert signed_app.test_client().get(f"/launch/open-tbook?auth={token}").status_code == 303
+    assert signed_app.test_client().get(f"/launch/open-tbook?auth={token}").status_code == 401
+
+
+@pytest.mark.parametrize("login", ["", "   ", "jane\x00doe@example.com", "jane\r\ndoe@example.com", "x" * 300])
+def test_a_signed_link_with_an_empty_or_hostile_login_is_refused_and_not_used_up(
+    signed_app, gateway_config, jane, login
+):
+    serializer = URLSafeTimedSerializer(gateway_config["GATEWAY_LINK_SECRET"], salt=SALT)
+    token = serializer.dumps({"login": login, "link": "open-tbook"})
+    client = signed_app.test_client()
+    response = client.get(f"/launch/open-tbook?auth={token}")
+    assert response.status_code == 401 and "does not name a user" in response.text
+    assert client.get("/launch/open-tbook").status_code == 401  # nobody was signed in
+    with signed_app.app_context():
+        from app.store import db
+        from app.store.models import UsedNonce
+
+        assert db.session.query(UsedNonce).count() == 0
+
+
+@pytest.mark.parametrize("login", ["jane\x00doe@example.com", "jane\x01@example.com", "x" * 300])
+def test_a_hostile_login_from_the_proxy_header_is_a_clear_401(header_app, jane, login):
+    response = header_app.test_client().get(
+        "/launch/open-tbook", headers={"X-Remote-User": login}, environ_base={"REMOTE_ADDR": "10.0.0.1"}
+    )
+    assert response.status_code == 401 and "not signed in" in response.text

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlencode, urlsplit
 
 from flask import current_app, redirect, request, session, url_for
 
 from app.errors import SignInRefused
-from app.services.identity import signed_links
-from app.store import nonces
+from app.services.identity import logins, signed_links
 
 SIGNED_LINK_ARG = "auth"
 _USER_KEY = "tbook_gateway.user"
@@ -33,7 +31,7 @@ def _from_header() -> User | None:
     cfg = current_app.config
     if "header" not in cfg["GATEWAY_AUTH"] or _peer_address() not in cfg["GATEWAY_TRUSTED_PROXIES"]:
         return None
-    login = request.headers.get(cfg["GATEWAY_USER_HEADER"], "").strip().lower()
+    login = logins.normalise(request.headers.get(cfg["GATEWAY_USER_HEADER"]))
     return User(login, "header") if login else None
 
 
@@ -73,12 +71,10 @@ def is_safe_next(target: str | None) -> bool:
 
 
 def _consume_signed_link(link: str | None):
-    token = request.args[SIGNED_LINK_ARG]
-    max_age = current_app.config["GATEWAY_SIGNED_LINK_MAX_AGE"]
-    login = signed_links.read_token(current_app.config["GATEWAY_LINK_SECRET"], token, max_age=max_age, link=link)
-    # A link signs in once: copied from a proxy log or a shared screen, it is worth nothing.
-    if not nonces.consume("signed-link", token, keep_for=timedelta(seconds=max_age + 60)):
-        raise SignInRefused("This sign-in link has been used already.", hint="Go back to the intranet and click again.")
+    cfg = current_app.config
+    login = signed_links.sign_in_once(
+        cfg["GATEWAY_LINK_SECRET"], request.args[SIGNED_LINK_ARG], max_age=cfg["GATEWAY_SIGNED_LINK_MAX_AGE"], link=link
+    )
     sign_in(login, "signed-link")
     # Drop the token from the address bar and from history before anything else happens.
     rest = [(k, v) for k, v in request.args.items(multi=True) if k != SIGNED_LINK_ARG]
