@@ -216,6 +216,20 @@ SETTINGS: tuple[Setting, ...] = (
             "15",
             "The window, in minutes, over which sign-in failures count.",
         ),
+        Setting(
+            "GATEWAY_SESSION_IDLE_MINUTES",
+            kinds.NUMBER,
+            "30",
+            "A sign-in (local form or signed link) ends after this many minutes without a request.",
+            note="Sessions are kept in the database (the cookie only names one): sign-out, a password change and\n"
+            "`flask sessions end LOGIN` end every session of the account at once, on every instance.",
+        ),
+        Setting(
+            "GATEWAY_SESSION_MAX_HOURS",
+            kinds.NUMBER,
+            "12",
+            "A sign-in ends after this many hours, however busy.",
+        ),
     ),
     *_section(
         "Secrets at rest",

@@ -136,3 +136,14 @@ class UsedNonce(db.Model):
 
     value: Mapped[str] = mapped_column(String(128), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class SignInSession(db.Model):
+    """A signed-in browser (local form or signed link): the session cookie names it; deleting it signs it out."""
+
+    # The SHA-256 of the cookie's random session token: a copy of this table opens no session.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    login: Mapped[str] = mapped_column(String(254), index=True)
+    via: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

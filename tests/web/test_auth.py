@@ -192,3 +192,119 @@ def test_a_hostile_login_from_the_proxy_header_is_a_clear_401(header_app, jane, 
         "/launch/open-tbook", headers={"X-Remote-User": login}, environ_base={"REMOTE_ADDR": "10.0.0.1"}
     )
     assert response.status_code == 401 and "not signed in" in response.text
+
+
+# --- Sessions: a copied cookie is worth nothing once the account signed out (the attack review's finding 2) ---
+
+ADMIN = "admin@example.com"
+
+
+def _browser(app, login: str = ADMIN, password: str = "admin-password"):
+    """A browser of its own, signed in through the form. (Not the `client` fixture: it keeps its last request's
+    app context pushed, and every other client's requests would then share its `g`, CSRF token included.)"""
+    from tests.conftest import AuthActions
+
+    browser = app.test_client()
+    assert AuthActions(browser).login(login, password).status_code == 303
+    return browser
+
+
+def _sign_out(browser) -> None:
+    from tests.conftest import csrf_token
+
+    assert browser.post("/auth/logout", data={"csrf_token": csrf_token(browser.get("/").text)}).status_code == 303
+
+
+@pytest.fixture
+def admin(app):
+    """An admin signed in through the form, in a browser of their own."""
+    from app.services.identity import accounts
+    from app.store import db
+
+    with app.app_context():
+        accounts.set_account(ADMIN, "admin-password", is_admin=True)
+        db.session.commit()
+    return _browser(app)
+
+
+def _thief(app, browser):
+    """Another browser holding a copy of `browser`'s session cookie."""
+    thief = app.test_client()
+    thief.set_cookie("session", browser.get_cookie("session").value)
+    return thief
+
+
+def _session_rows(app, **values) -> None:
+    from sqlalchemy import update
+
+    from app.store import db
+    from app.store.models import SignInSession
+
+    with app.app_context():
+        db.session.execute(update(SignInSession).values(**values))
+        db.session.commit()
+
+
+def test_a_copied_admin_cookie_no_longer_opens_the_console_after_sign_out(app, admin):
+    thief = _thief(app, admin)
+    assert thief.get("/admin/").status_code == 200  # the copy works while the admin is signed in
+    _sign_out(admin)
+    response = thief.get("/admin/")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_sign_out_ends_every_session_of_the_account_and_only_those(app, admin, jane):
+    other_browser = _browser(app)
+    learner = _browser(app, "jane.doe@example.com", "correct-horse")
+    assert other_browser.get("/admin/").status_code == 200
+    _sign_out(admin)
+    assert other_browser.get("/admin/").status_code == 302
+    assert "launch-form" in learner.get("/launch/open-tbook").text  # someone else's sign-in stays
+
+
+def test_a_password_change_ends_the_account_s_sessions(app, admin):
+    thief = _thief(app, admin)
+    assert thief.get("/admin/").status_code == 200
+    result = app.test_cli_runner().invoke(args=["admins", "create", ADMIN], input="a-new-password\n")
+    assert result.exit_code == 0, result.output
+    assert thief.get("/admin/").status_code == 302
+    assert admin.get("/admin/").status_code == 302
+
+
+def test_an_admin_ends_an_account_s_sessions_from_the_cli_and_it_is_audited(app, admin):
+    from app.store import db
+    from app.store.models import AuditEvent
+
+    thief = _thief(app, admin)
+    result = app.test_cli_runner().invoke(args=["sessions", "end", ADMIN])
+    assert result.exit_code == 0 and "ended 1 session" in result.output
+    assert thief.get("/admin/").status_code == 302
+    with app.app_context():
+        event = db.session.query(AuditEvent).filter_by(action="sessions_revoke").one()
+        assert event.detail == {"login": ADMIN, "sessions": 1} and event.actor == "cli"
+
+
+def test_a_session_ends_after_its_idle_lifetime(app, admin):
+    from datetime import timedelta
+
+    from app.store.models import utcnow
+
+    _session_rows(app, last_seen_at=utcnow() - timedelta(minutes=29))
+    assert admin.get("/admin/").status_code == 200  # within GATEWAY_SESSION_IDLE_MINUTES (30), and touched
+    _session_rows(app, last_seen_at=utcnow() - timedelta(minutes=31))
+    assert admin.get("/admin/").status_code == 302
+
+
+def test_a_session_ends_after_its_absolute_lifetime_however_busy(app, admin):
+    from datetime import timedelta
+
+    from app.store.models import utcnow
+
+    _session_rows(app, created_at=utcnow() - timedelta(hours=12, minutes=1), last_seen_at=utcnow())
+    assert admin.get("/admin/").status_code == 302
+
+
+def test_session_lifetimes_are_settings(make_gateway, jane):
+    gateway = make_gateway(GATEWAY_SESSION_IDLE_MINUTES="1", GATEWAY_SESSION_MAX_HOURS="0.5")
+    assert gateway.config["GATEWAY_SESSION_IDLE_MINUTES"] == 1
+    assert gateway.config["GATEWAY_SESSION_MAX_HOURS"] == 0.5

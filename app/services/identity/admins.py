@@ -9,6 +9,7 @@ from app.errors import NotFound
 from app.services.audit import trail as audit
 from app.services.identity import accounts
 from app.store import accounts as stored_accounts
+from app.store import sign_in_sessions
 from app.store.views import AccountView
 
 
@@ -53,7 +54,9 @@ def revoke(login: str, *, actor: str) -> None:
     if account is None or not account.is_admin:
         raise NotAnAdmin(f"{login} is not a local admin")
     stored_accounts.set_admin(account.login, False)
-    audit.record("admin_revoke", "ok", actor=actor, detail={"login": account.login}, commit=False)
+    # Its open sessions were admin sessions: end them, so the role is gone now, not at their next sign-in.
+    ended = sign_in_sessions.end_all(account.login)
+    audit.record("admin_revoke", "ok", actor=actor, detail={"login": account.login, "sessions": ended}, commit=False)
     store.commit()
 
 

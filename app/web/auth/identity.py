@@ -9,7 +9,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import current_app, redirect, request, session, url_for
 
 from app.errors import SignInRefused
-from app.services.identity import logins, signed_links
+from app.services.identity import logins, sessions, signed_links
 
 SIGNED_LINK_ARG = "auth"
 _USER_KEY = "tbook_gateway.user"
@@ -36,9 +36,14 @@ def _from_header() -> User | None:
 
 
 def _from_session() -> User | None:
-    login, via = session.get("login"), session.get("via")
-    if login and via in current_app.config["GATEWAY_AUTH"] and via != "header":
+    login, via, token = session.get("login"), session.get("via"), session.get("sid")
+    if not login:
+        return None
+    # The cookie is signed, but a copy of it is as good as the original: only a live server-side record makes
+    # it a sign-in (ended by sign-out, a password change or an admin; expired when idle or old).
+    if via in current_app.config["GATEWAY_AUTH"] and via != "header" and token and sessions.is_live(token, login, via):
         return User(login, via)
+    session.clear()
     return None
 
 
@@ -52,8 +57,18 @@ def current_user() -> User | None:
 
 def sign_in(login: str, via: str) -> None:
     session.clear()
-    session["login"] = login.strip().lower()
+    login = login.strip().lower()
+    session["sid"] = sessions.start(login, via)
+    session["login"] = login
     session["via"] = via
+    request.environ.pop(_USER_KEY, None)
+
+
+def sign_out(user: User | None) -> None:
+    """Forget this browser's sign-in, and end every other session of the same account (the caller commits)."""
+    if user is not None and user.via != "header":
+        sessions.end_all(user.login)
+    session.clear()
     request.environ.pop(_USER_KEY, None)
 
 

@@ -1,12 +1,12 @@
 """Sign-in and sign-out views."""
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from app.services.audit import trail as audit
 from app.services.identity import accounts, signin_throttle
 from app.web.auth import bp
 from app.web.auth.forms import LoginForm
-from app.web.auth.identity import current_user, is_safe_next, sign_in
+from app.web.auth.identity import current_user, is_safe_next, sign_in, sign_out
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -39,7 +39,7 @@ def login():
 @bp.post("/logout")
 def logout():
     user = current_user()
+    sign_out(user)
     if user:
-        audit.record("sign_out", "ok", actor=user.login, correlation_id=g.correlation_id)
-    session.clear()
+        audit.record("sign_out", "ok", actor=user.login, correlation_id=g.correlation_id)  # commits the sign-out
     return redirect(url_for("auth.login") if "local" in current_app.config["GATEWAY_AUTH"] else "/", code=303)
