@@ -57,12 +57,28 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _trust_proxies(app: Flask) -> None:
     # Forwarded headers are trusted for exactly the configured number of hops, and only here: with 0 a client
-    # cannot forge its address, scheme or host by sending X-Forwarded-* itself.
+    # cannot forge its address, scheme or host by sending X-Forwarded-* itself. Behind a proxy, what they say
+    # is believed only as far as ForwardedGuard allows: a path prefix, a configured public host, http(s).
     hops = app.config["GATEWAY_PROXY_HOPS"]
     if hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
+        from app.settings.schema import BY_NAME
+        from app.web.forwarded import ForwardedGuard, public_hosts
+
+        # The schema's default base URL (the development server's) says nothing about the public address.
+        base_url = app.config["GATEWAY_BASE_URL"]
+        if base_url == BY_NAME["GATEWAY_BASE_URL"].parse(BY_NAME["GATEWAY_BASE_URL"].default):
+            base_url = ""
+        hosts = public_hosts(app.config["GATEWAY_PUBLIC_HOSTS"], base_url)
+        if not hosts:
+            app.logger.warning(
+                "GATEWAY_PROXY_HOPS is %d but neither GATEWAY_PUBLIC_HOSTS nor GATEWAY_BASE_URL is set: "
+                "X-Forwarded-Host is ignored, and URLs name the Host the proxy connects with",
+                hops,
+            )
+        guarded = ForwardedGuard(app.wsgi_app, hosts)
+        app.wsgi_app = ProxyFix(guarded, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
 
 
 def _configure_logging(app: Flask) -> None:

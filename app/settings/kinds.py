@@ -141,3 +141,5 @@ BASE_URL = Kind("http(s) URL, no trailing slash", base_url)
 ADDRESSES = Kind("comma list of addresses", lambda name, value: frozenset(_split(value)))
 ORIGINS = Kind("comma list of origins (https://host[:port])", origins)
 LOGINS = Kind("comma list of logins", lambda name, value: frozenset(login.lower() for login in _split(value)))
+# In their order: the first is where a refused forwarded host goes.
+HOSTS = Kind("comma list of host or host:port", lambda name, value: tuple(host.lower() for host in _split(value)))

@@ -282,13 +282,22 @@ SETTINGS: tuple[Setting, ...] = (
             "GATEWAY_BASE_URL",
             kinds.BASE_URL,
             "http://127.0.0.1:5000",
-            "The gateway's public URL, for the links the CLI prints (signed-link, launch-preview).",
+            "The gateway's public URL, for the links the CLI prints (signed-link, launch-preview); behind a proxy, "
+            "its host is one that forwarded headers may name (see GATEWAY_PUBLIC_HOSTS).",
         ),
         Setting(
             "GATEWAY_PROXY_HOPS",
             kinds.INTEGER,
             "0",
             "How many reverse proxies stand in front of the gateway (X-Forwarded-For/-Proto/-Host hops to trust).",
+        ),
+        Setting(
+            "GATEWAY_PUBLIC_HOSTS",
+            kinds.HOSTS,
+            "",
+            "Behind a proxy, the hosts the gateway answers as (comma list of host or host:port), besides "
+            "GATEWAY_BASE_URL's: X-Forwarded-Host is believed only for one of them; any other becomes the base URL's "
+            "host (or the first listed).",
         ),
         Setting(
             "GATEWAY_READY_CACHE_SECONDS",

@@ -22,8 +22,8 @@ def gateway(gateway_config, app):
         make_profile()
     built = []
 
-    def make(hops: int = 0):
-        built.append(create_app({**gateway_config, **settings(hops)}))
+    def make(hops: int = 0, **more: str):
+        built.append(create_app({**gateway_config, **settings(hops), **more}))
         return built[-1].test_client()
 
     yield make
@@ -33,7 +33,13 @@ def gateway(gateway_config, app):
 
 
 def settings(hops: int) -> dict:
-    return {"GATEWAY_AUTH": "header", "GATEWAY_TRUSTED_PROXIES": PROXY, "GATEWAY_PROXY_HOPS": hops}
+    # The public host is configured: a forwarded host is believed only when it is one of the gateway's own.
+    return {
+        "GATEWAY_AUTH": "header",
+        "GATEWAY_TRUSTED_PROXIES": PROXY,
+        "GATEWAY_PROXY_HOPS": hops,
+        "GATEWAY_PUBLIC_HOSTS": "learn.example.org",
+    }
 
 
 def launch(client, peer: str = PROXY, **headers: str):
@@ -95,3 +101,55 @@ def test_proxy_hops_must_be_a_count(gateway_config, hops):
     gateway_config["GATEWAY_PROXY_HOPS"] = hops
     with pytest.raises(ConfigError, match="GATEWAY_PROXY_HOPS"):
         create_app(gateway_config)
+
+
+# --- Forwarded headers are believed only for what they may say (the attack review's finding 4) ---
+
+
+def test_a_forwarded_host_not_configured_never_reaches_the_urls_sent_to_t_book(gateway):
+    response = launch(gateway(hops=1), **{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"})
+    assert response.status_code == 200
+    url = return_url(response)
+    assert "evil.example" not in response.text
+    assert url.startswith("https://learn.example.org/lti/return?ref=")  # the configured host instead
+
+
+def test_the_public_base_url_s_host_is_accepted_and_is_the_fallback(gateway):
+    client = gateway(hops=1, GATEWAY_PUBLIC_HOSTS="", GATEWAY_BASE_URL="https://portal.example.net/")
+    accepted = launch(client, **{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "portal.example.net"})
+    assert return_url(accepted).startswith("https://portal.example.net/lti/return?ref=")
+    refused = launch(client, **{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example:443"})
+    assert return_url(refused).startswith("https://portal.example.net/lti/return?ref=")
+
+
+def test_with_no_public_host_configured_a_forwarded_host_is_ignored(gateway):
+    client = gateway(hops=1, GATEWAY_PUBLIC_HOSTS="")
+    response = launch(client, **{"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"})
+    assert return_url(response).startswith("https://localhost/lti/return?ref=")
+
+
+@pytest.mark.parametrize("prefix", ["//evil.example", "/\\evil.example", "https://evil.example", "/a//b", "/../x", "x"])
+def test_a_forwarded_prefix_is_believed_only_as_a_path(gateway, prefix):
+    client = gateway(hops=1, GATEWAY_AUTH="local")
+    to_sign_in = client.get(
+        "/launch/open-tbook", headers={"X-Forwarded-Prefix": prefix}, environ_base={"REMOTE_ADDR": PROXY}
+    )
+    assert to_sign_in.status_code == 302
+    assert to_sign_in.headers["Location"].startswith("/auth/login?next=/launch/open-tbook")
+    form = client.get("/auth/login", headers={"X-Forwarded-Prefix": prefix}, environ_base={"REMOTE_ADDR": PROXY})
+    assert 'action="/auth/login' in form.text or 'action=""' in form.text
+    assert "evil.example" not in form.text
+
+
+def test_a_forwarded_prefix_that_is_a_path_still_counts(gateway):
+    client = gateway(hops=1, GATEWAY_AUTH="local")
+    to_sign_in = client.get(
+        "/launch/open-tbook", headers={"X-Forwarded-Prefix": "/gateway"}, environ_base={"REMOTE_ADDR": PROXY}
+    )
+    assert to_sign_in.headers["Location"].startswith("/gateway/auth/login?next=/gateway/launch/open-tbook")
+
+
+@pytest.mark.parametrize("proto", ["javascript", "ftp", "https://evil.example"])
+def test_a_forwarded_scheme_is_http_or_https_only(gateway, proto):
+    response = launch(gateway(hops=1), **{"X-Forwarded-Proto": proto, "X-Forwarded-Host": "learn.example.org"})
+    assert return_url(response).startswith("http://learn.example.org/lti/return?ref=")
