@@ -96,8 +96,11 @@ def _configure_logging(app: Flask) -> None:
 def _install_request_hooks(app: Flask) -> None:
     @app.before_request
     def _correlation_id() -> None:
+        # Always the gateway's own: a client-chosen id would let two users' launches share one, and muddle the
+        # audit trail. The client's X-Request-ID, when well-formed, is only echoed back for its own tracing.
+        g.correlation_id = uuid.uuid4().hex
         supplied = request.headers.get("X-Request-ID", "")
-        g.correlation_id = supplied if _SAFE_REQUEST_ID.match(supplied) else uuid.uuid4().hex
+        g.client_request_id = supplied if _SAFE_REQUEST_ID.match(supplied) else None
 
     @app.before_request
     def _refuse_nul() -> None:
@@ -113,6 +116,8 @@ def _install_request_hooks(app: Flask) -> None:
     @app.after_request
     def _headers(response):
         response.headers["X-Correlation-ID"] = g.get("correlation_id", "")
+        if g.get("client_request_id"):
+            response.headers["X-Request-ID"] = g.client_request_id
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         for name, value in framing.items():
