@@ -118,3 +118,43 @@ def test_purge_deletes_old_events_audits_itself_and_keeps_the_chain_verifiable(a
 def test_purge_wants_a_date(runner, app):
     result = runner.invoke(args=["audit", "purge", "--before", "last year"])
     assert result.exit_code == 2 and "does not match the format '%Y-%m-%d'" in result.output
+
+
+HOSTILE = [
+    'x;=HYPERLINK("http://evil")',
+    "x;+1+1",
+    "x;-1+1",
+    "x;@SUM(1)",
+    "x; =1+1",
+    'x;"=1+1"',
+    "x;\t=1+1",
+    "x\n=1+1",
+    "x\r\n@SUM(1)",
+    "x\t=1+1",
+    "-1+1",
+    "\t=1+1",
+]
+
+
+def _formula_cells(text: str, delimiter: str) -> list[str]:
+    """Cells that a spreadsheet splitting the file at `delimiter` would run as a formula."""
+    found = []
+    for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+        for cell in row:
+            # Some spreadsheets trim blanks and quotes before deciding; a `'` first makes the rest text.
+            if cell.lstrip(' "\t\r\n').startswith(("=", "+", "-", "@")):
+                found.append(cell)
+    return found
+
+
+def test_csv_export_runs_no_formula_whichever_separator_the_spreadsheet_picks(app, as_admin):
+    with app.app_context():
+        for value in HOSTILE:
+            audit.record("sign_in", value[:16], actor=value, link_slug=value, mode=value[:10], detail={"login": value})
+    text = as_admin.get("/admin/audit/export.csv").get_data(as_text=True)
+    for delimiter in (",", ";", "\t"):
+        assert _formula_cells(text, delimiter) == [], delimiter
+    # Read back with the separator it was written with, every value is still there, only made inert.
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    actors = [row["actor"] for row in rows if row["action"] == "sign_in" and row["actor"] != "admin@example.com"]
+    assert [actor.replace("'", "") for actor in actors] == [value.replace("'", "") for value in HOSTILE]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -29,8 +30,11 @@ CSV_COLUMNS = (
     "hash",
 )
 # A spreadsheet runs a cell that starts with one of these as a formula; a sign-in form lets anyone choose
-# the login that lands in `actor`.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# the login that lands in `actor`. A cell starts wherever the spreadsheet splits: at the start of a value, and
+# after a `;` or a tab inside one (French spreadsheets open CSV with `;`), or a line break (when the quoting
+# no longer lines up with the separator). Spaces and quotes in between do not make it inert.
+_FORMULA = re.compile(r"""(^|[;\t\r\n])([ "']*[=+\-@])""")
+_BLANK_START = ("\t", "\r")  # trimmed by some spreadsheets, which then read what follows as the cell's start
 
 
 @dataclass(frozen=True)
@@ -83,8 +87,10 @@ def choices() -> dict[str, list[str]]:
 
 
 def _cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    """Return `value` with a `'` before every place a spreadsheet could start a formula in it."""
+    if isinstance(value, str):
+        value = _FORMULA.sub(r"\1'\2", value)
+        return "'" + value if value.startswith(_BLANK_START) else value
     return value
 
 
