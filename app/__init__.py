@@ -17,7 +17,7 @@ from app.store import db, migrate
 from app.store.engine import tune_engine
 from app.store.hot_path import init_hot_connections
 from app.web import csrf
-from app.web.framing import frame_headers
+from app.web import headers as security_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -38,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     # Before CSRFProtect's hook: a request it refuses (bad token, body too large) still gets a correlation id.
     _install_request_hooks(app)
+    security_headers.install(app)
     csrf.init_app(app)
     tune_engine(app)
     init_hot_connections(app)
@@ -111,15 +112,9 @@ def _install_request_hooks(app: Flask) -> None:
         if any("\x00" in value for value in values):
             abort(400, "The request contains a NUL character.")
 
-    framing = frame_headers(app.config["GATEWAY_FRAME_ANCESTORS"])
-
     @app.after_request
-    def _headers(response):
+    def _correlation_headers(response):
         response.headers["X-Correlation-ID"] = g.get("correlation_id", "")
         if g.get("client_request_id"):
             response.headers["X-Request-ID"] = g.client_request_id
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        for name, value in framing.items():
-            response.headers.setdefault(name, value)
         return response

@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, g, redirect, url_for
 from app.errors import Forbidden, SignInRefused
 from app.services.identity import admins
 from app.web.auth.identity import User, current_user, this_page
+from app.web.headers import content_security_policy
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -32,7 +33,7 @@ def _admin_headers(response):
     # Referer (WTF_CSRF_SSL_STRICT), so no-referrer would break every form of the console.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "same-origin"
-    response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+    response.headers["Content-Security-Policy"] = content_security_policy("frame-ancestors 'none'")
     response.headers["X-Frame-Options"] = "DENY"
     return response
 
