@@ -70,7 +70,8 @@ class LearnerField:
                     )
         if self.choices and value not in self.choices:
             return f"must be {' or '.join(self.choices)}, not {value!r}"
-        if self.number and not value.isdigit():
+        # ASCII digits only: str.isdigit() also takes "２４", "٢٤" and "²", which T-book's ints are not.
+        if self.number and not (value.isascii() and value.isdigit()):
             return f"must be {self.number}, not {value!r}"
         return None
 

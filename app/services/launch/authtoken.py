@@ -45,6 +45,10 @@ def is_tbook_url(url: str) -> bool:
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("http", "https") or not host:
         return False
+    try:
+        parts.port  # noqa: B018  (`host:5050.evil.example` has host `host` to urlsplit, and no valid port)
+    except ValueError:
+        return False
     if host in allowed_hosts():
         return True
     return credentials.current().env in ("test", "live") and (host == TBOOK_DOMAIN or host.endswith("." + TBOOK_DOMAIN))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -13,8 +14,10 @@ from app.services.tbook_connection import clients as tbook_api
 from app.settings import credentials
 from app.store import database
 from app.tbook import TBookError
+from app.tbook.errors import TBookConnectionError
 
 _CACHE_KEY = "tbook_gateway.readiness"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,8 +73,18 @@ def _tbook_token() -> str:
         # The token every worker shares (database cache): a ready gateway usually needs no T-book call here.
         tbook_api.client(probe=True).get_token()
     except TBookError as err:
-        # TBookError messages are redacted by the client (no secret, no token).
-        return f"no access token: {err}"
+        return f"no access token: {_public(err)}"
     except SQLAlchemyError:
         return "not checked: the credentials and the shared token cache are in the database, which is unreachable"
     return "ok"
+
+
+def _public(err: TBookError) -> str:
+    """Say what went wrong in the gateway's words: /readyz answers anyone, and T-book's own text is not theirs.
+
+    The whole message (redacted of secrets by the client) goes to the log, for the operator.
+    """
+    log.warning("readiness: no T-book access token: %s", err)
+    if isinstance(err, TBookConnectionError):
+        return str(err)  # the gateway's own words: refused, timed out, another worker holds the lease
+    return f"{err.summary} (HTTP {err.status})" if err.status else err.summary

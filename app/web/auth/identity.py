@@ -78,8 +78,12 @@ def this_page() -> str:
 
 
 def is_safe_next(target: str | None) -> bool:
-    """True for a path on this site; an absolute or scheme-relative URL would be an open redirect."""
-    if not target:
+    """True for a path on this site; an absolute or scheme-relative URL would be an open redirect.
+
+    Control characters (CR, LF, tab, DEL, Unicode line separators) are refused outright: a browser drops some of
+    them (`/\t/evil.example` is `//evil.example` to it), and CR/LF cannot go into a Location header at all.
+    """
+    if not target or not target.isprintable():
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith(("//", "/\\"))
