@@ -209,6 +209,9 @@ SETTINGS: tuple[Setting, ...] = (
             "100",
             "Failed local sign-ins from one client address, for every login, before it gets 429: much higher, "
             "since a whole office may share one address behind NAT.",
+            note="It never pauses a login that signed in successfully from that address in the last 30 days: someone\n"
+            "failing on purpose behind the office's NAT cannot lock colleagues out (their accounts keep the\n"
+            "per-login limit).",
         ),
         Setting(
             "GATEWAY_SIGNIN_WINDOW_MINUTES",

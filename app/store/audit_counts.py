@@ -61,3 +61,17 @@ def refused_sign_ins(login: str, address: str | None, since: datetime) -> tuple[
         )
     ).one()
     return by_pair, by_address
+
+
+def signed_in_from(login: str, address: str | None, since: datetime) -> bool:
+    """True when `login` signed in successfully from `address` (None: an unknown address) since `since`."""
+    address_field = _EVENTS.c.detail["address"].as_string()
+    same_address = address_field == address if address else address_field.is_(None)
+    found = select(_EVENTS.c.id).where(
+        _EVENTS.c.action == "sign_in",
+        _EVENTS.c.outcome == "ok",
+        _EVENTS.c.actor == login,
+        _EVENTS.c.created_at >= since,
+        same_address,
+    )
+    return db.session.execute(found.limit(1)).first() is not None

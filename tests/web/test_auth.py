@@ -308,3 +308,26 @@ def test_session_lifetimes_are_settings(make_gateway, jane):
     gateway = make_gateway(GATEWAY_SESSION_IDLE_MINUTES="1", GATEWAY_SESSION_MAX_HOURS="0.5")
     assert gateway.config["GATEWAY_SESSION_IDLE_MINUTES"] == 1
     assert gateway.config["GATEWAY_SESSION_MAX_HOURS"] == 0.5
+
+
+# --- Sign-in throttling behind a shared address (the attack review's finding 9) ---
+
+
+def _from(app, address: str):
+    from tests.conftest import AuthActions
+
+    browser = app.test_client()
+    browser.environ_base["REMOTE_ADDR"] = address
+    return AuthActions(browser)
+
+
+def test_failures_from_a_shared_address_do_not_lock_out_who_signs_in_there(make_gateway, jane):
+    office = make_gateway(GATEWAY_SIGNIN_MAX_FAILURES="3", GATEWAY_SIGNIN_MAX_FAILURES_PER_ADDRESS="5")
+    assert _from(office, "192.0.2.10").login().status_code == 303  # Jane signs in from the office, as every day
+    for i in range(10):  # someone in the same office (same NAT address) tries password after password
+        _from(office, "192.0.2.10").login(f"victim{i}@example.com", "guess")
+    assert _from(office, "192.0.2.10").login("newcomer@example.com", "guess").status_code == 429
+    assert _from(office, "192.0.2.10").login().status_code == 303  # Jane is not locked out by them
+    for _ in range(3):  # but guesses at Jane's own account still pause it, from that address
+        _from(office, "192.0.2.10").login(password="wrong-password")
+    assert _from(office, "192.0.2.10").login().status_code == 429

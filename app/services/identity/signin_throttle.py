@@ -3,6 +3,11 @@
 The count comes from the audit log, which every instance shares, so the limit holds across instances. The
 per-login limit counts failures of that login *from that address*: counted per login alone, anyone anywhere
 could lock any account (an admin's included) by typing wrong passwords for it.
+
+The per-address limit stops one address from guessing at many accounts. An office behind one NAT address (or
+every user, behind a proxy with GATEWAY_PROXY_HOPS=0) shares it, so it does not pause a login that signed in
+successfully from that address in the last KNOWN_FOR: whoever fails on purpose there cannot lock their
+colleagues out, and guesses at those accounts still meet the per-login limit.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ from flask import current_app
 from app.errors import Throttled
 from app.store import audit_counts
 from app.store.models import utcnow
+
+
+KNOWN_FOR = timedelta(days=30)
 
 
 class TooManyAttempts(Throttled):
@@ -32,7 +40,10 @@ def check(login: str, address: str | None) -> None:
     since = utcnow() - timedelta(minutes=minutes)
     # No known address (a bare WSGI server without REMOTE_ADDR): those tries share one count, as one address.
     by_pair, by_address = audit_counts.refused_sign_ins(login, address, since)
-    if by_pair >= cfg["GATEWAY_SIGNIN_MAX_FAILURES"] or by_address >= cfg["GATEWAY_SIGNIN_MAX_FAILURES_PER_ADDRESS"]:
+    over_address = by_address >= cfg["GATEWAY_SIGNIN_MAX_FAILURES_PER_ADDRESS"]
+    # Asked only over the per-address limit: whether this login is at home at this address.
+    known_here = over_address and audit_counts.signed_in_from(login, address, utcnow() - KNOWN_FOR)
+    if by_pair >= cfg["GATEWAY_SIGNIN_MAX_FAILURES"] or (over_address and not known_here):
         raise TooManyAttempts(
             f"Sign-in is paused after too many failed attempts. Try again in {minutes} minutes.",
             hint="If you forgot your password, ask your T-book administrator.",
