@@ -38,10 +38,18 @@ def by_mode(actions: Collection[str], outcomes: Collection[str], since: datetime
 
 
 def latest(outcomes: Collection[str], *, except_action: str, limit: int) -> list[Event]:
-    """The newest `limit` events with one of `outcomes`, but not of the action `except_action`."""
+    """The newest `limit` events with one of `outcomes`, but not of the action `except_action`, nor anonymous.
+
+    An anonymous event (a return from T-book that no signed-in learner's click vouches for) is anyone's text:
+    kept in the audit log, not put in front of admins as an error to act on.
+    """
     query = (
         select(_EVENTS)
-        .where(_EVENTS.c.outcome.in_(outcomes), _EVENTS.c.action != except_action)
+        .where(
+            _EVENTS.c.outcome.in_(outcomes),
+            _EVENTS.c.action != except_action,
+            _EVENTS.c.detail["anonymous"].as_boolean().is_not(True),
+        )
         .order_by(_EVENTS.c.id.desc())
         .limit(limit)
     )
@@ -75,3 +83,17 @@ def signed_in_from(login: str, address: str | None, since: datetime) -> bool:
         same_address,
     )
     return db.session.execute(found.limit(1)).first() is not None
+
+
+def anonymous_returns(actions: Collection[str], address: str | None, since: datetime) -> tuple[int, int]:
+    """Return the anonymous events of `actions` since `since`: (those from `address`, all of them)."""
+    address_field = _EVENTS.c.detail["address"].as_string()
+    same_address = address_field == address if address else address_field.is_(None)
+    from_there, overall = db.session.execute(
+        select(func.count().filter(same_address), func.count()).where(
+            _EVENTS.c.action.in_(actions),
+            _EVENTS.c.created_at >= since,
+            _EVENTS.c.detail["anonymous"].as_boolean().is_(True),
+        )
+    ).one()
+    return from_there, overall

@@ -20,7 +20,6 @@ from app.errors import Throttled
 from app.store import audit_counts
 from app.store.models import utcnow
 
-
 KNOWN_FOR = timedelta(days=30)
 
 

@@ -6,13 +6,14 @@ from dataclasses import dataclass, replace
 
 from app.errors import LinkNotFound
 from app.services.audit import trail as audit
-from app.services.launch import flow, launch_request, return_refs
+from app.services.launch import flow, launch_request, return_refs, return_throttle
 from app.services.launch.return_refs import ReturnRef
 
-# What T-book puts in the URL is shown and stored, never more than this.
+# What T-book puts in the URL is stored (lti_log), or shown and stored (the messages), never more than this.
 MAX_TEXT = 500
 # LTI 1.1's lti_errorlog is a refusal meant for the consumer's log, not for the learner: the page says this instead.
 LOGGED_ONLY = "it refused the launch, and gave its reason for the gateway's log only (your administrator can read it)"
+MAX_SHOWN = 300
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ def handle_return(
     login: str | None,
     click: launch_request.Click,
     lti_errorlog: str = "",
+    address: str | None = None,
 ) -> flow.Redirect | ReturnPage:
     """Audit T-book's return for the click `token` refers to; return the page to show, or the fallback redirect.
 
@@ -43,10 +45,15 @@ def handle_return(
     When T-book refused the LTI launch of an `auto` link and the learner is signed in, the click falls back to
     /authToken, once (T-book refusing the same click again gets the page, not a loop). `click` is the request's:
     its correlation id stands when the reference is not verified. Raises TBookUnavailable or TBookRefused when
-    the fallback fails (it may then be tried again).
+    the fallback fails (it may then be tried again), TooManyReturns when `address` sent too many anonymous
+    returns (no signed-in learner, or no verified reference) lately.
     """
     ref = return_refs.read(token)
-    message, error, error_log = lti_msg[:MAX_TEXT], lti_errormsg[:MAX_TEXT], lti_errorlog[:MAX_TEXT]
+    anonymous = login is None or ref is None
+    if anonymous:
+        return_throttle.admit(address)
+    message, error = return_throttle.one_line(lti_msg, MAX_SHOWN), return_throttle.one_line(lti_errormsg, MAX_SHOWN)
+    error_log = return_throttle.one_line(lti_errorlog, MAX_TEXT)
     correlation_id = ref.correlation_id if ref else click.correlation_id
     audit.record(
         "lti_return",
@@ -58,8 +65,10 @@ def handle_return(
             "lti_msg": message,
             "lti_errormsg": error,
             "lti_errorlog": error_log,
-            "lti_log": lti_log[:MAX_TEXT],
+            "lti_log": return_throttle.one_line(lti_log, MAX_TEXT),
             "verified": ref is not None,
+            "anonymous": anonymous,
+            "address": address,
         },
     )
     page = ReturnPage(message, error or (LOGGED_ONLY if error_log else ""), ref, correlation_id)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from app.errors import LinkNotFound
 from app.services.audit import trail as audit
-from app.services.launch import flow, return_refs
+from app.services.launch import flow, return_refs, return_throttle
 from app.services.launch.return_refs import ReturnRef
 
 #: "This link expires after 60 seconds." (tbook-api.md, authToken)
@@ -35,16 +35,22 @@ class SsoError:
     teacher: bool = False
 
 
-def explain(token: str, *, login: str | None, tbook_message: str, correlation_id: str) -> SsoError:
+def explain(
+    token: str, *, login: str | None, tbook_message: str, correlation_id: str, address: str | None = None
+) -> SsoError:
     """Return what the errorUrl page should say for the reference ``token``, and audit it.
 
     tbook-api.md only says "In the event of a problem, we will redirect the user to the errorUrl": T-book
     names no cause. The reference tells which link and click it was, and when the click was: a sign-in URL
     lasts 60 seconds, so landing here later means it expired, and sooner that T-book refused it.
-    ``correlation_id`` is the request's, which stands when the reference is not valid.
+    ``correlation_id`` is the request's, which stands when the reference is not valid. Raises TooManyReturns
+    when `address` sent too many anonymous calls (no signed-in learner, or no valid reference) lately.
     """
     ref = return_refs.read(token)
-    tbook_message = tbook_message[:MAX_TEXT]
+    anonymous = login is None or ref is None
+    if anonymous:  # anyone can call this page: a stranger's calls write a bounded number of rows
+        return_throttle.admit(address)
+    tbook_message = return_throttle.one_line(tbook_message, MAX_TEXT)
     if ref is None:
         found = SsoError("unverified", None, correlation_id, None, tbook_message, login)
     else:
@@ -65,6 +71,8 @@ def explain(token: str, *, login: str | None, tbook_message: str, correlation_id
             "seconds_since_click": found.seconds,
             "connection_type": found.connection_type,
             "tbook_message": tbook_message,
+            "anonymous": anonymous,
+            "address": address,
         },
     )
     return found

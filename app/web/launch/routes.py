@@ -57,6 +57,7 @@ def lti_return():
         lti_errorlog=request.args.get("lti_errorlog", ""),
         login=user.login if user else None,
         click=_click(),
+        address=request.remote_addr,
     )
     if isinstance(outcome, launch.Redirect):
         return launching(redirect(outcome.url, code=303))

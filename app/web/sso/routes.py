@@ -16,6 +16,7 @@ def error():
         # T-book may add its own explanation (the documentation does not say so); it is shown escaped.
         tbook_message=request.args.get("error") or request.args.get("message") or "",
         correlation_id=g.correlation_id,
+        address=request.remote_addr,
     )
     page = render_template("sso/error.html", error=found, lifetime=sso_errors.URL_LIFETIME)
     return page, 400 if found.cause == "unverified" else 200
