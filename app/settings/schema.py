@@ -251,6 +251,21 @@ SETTINGS: tuple[Setting, ...] = (
         ),
     ),
     *_section(
+        "Audit log",
+        Setting(
+            "GATEWAY_AUDIT_KEY",
+            kinds.TEXT,
+            "",
+            "The key that seals the audit log (HMAC-SHA256 of every event, and `flask audit anchor`'s anchors): kept "
+            "outside the database, so that whoever can write to it cannot rewrite the log unseen.",
+            secret=True,
+            file=True,
+            note='Make one with: python -c "import secrets; print(secrets.token_hex(32))"\n'
+            "To rotate, put the new key first and keep the old one after a comma (new,old): chains sealed with the\n"
+            "old key still verify.",
+        ),
+    ),
+    *_section(
         "Presentation and deployment",
         Setting(
             "GATEWAY_INSTANCE_NAME", kinds.TEXT, "T-book Gateway", "Sent to T-book as tool_consumer_instance_name."

@@ -10,6 +10,7 @@ work: the append runs on every click, and the ORM's flush bookkeeping cost more 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import socket
@@ -60,10 +61,15 @@ class ChainHead:
     purged: int
     started_at: datetime | None
     process: str | None
+    # Which GATEWAY_AUDIT_KEY seals the chain's events (its key id), or None: plain SHA-256, unkeyed.
+    key_id: str | None = None
 
 
-def digest(event: Event) -> str:
-    """Return the event's hash: its content and its chain link (`prev_hash`), not its id."""
+def digest(event: Event, key: bytes | None = None) -> str:
+    """Return the event's hash: its content and its chain link (`prev_hash`), not its id.
+
+    HMAC-SHA256 with `key` (GATEWAY_AUDIT_KEY, app/services/audit/seal.py), plain SHA-256 without one.
+    """
     # created_at is hashed as naive UTC: SQLite hands it back naive (it was written in UTC), PostgreSQL
     # aware in the session's time zone, which need not be UTC.
     moment = event.created_at
@@ -85,7 +91,9 @@ def digest(event: Event) -> str:
         "prev_hash": event.prev_hash,
     }
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    if key is None:
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hmac.new(key, canonical.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 _HEAD, _EVENTS = AuditChainHead.__table__, AuditEvent.__table__
@@ -147,7 +155,7 @@ def _process_chain() -> _ProcessChain:
     return chain
 
 
-def _lock_head(connection, chain: _ProcessChain) -> tuple[int, str]:
+def _lock_head(connection, chain: _ProcessChain, key_id: str | None) -> tuple[int, str]:
     """Lock this process's chain head and return (chain id, last hash); start a chain when there is none.
 
     The head is created in the caller's transaction: should that roll back, the next event starts another.
@@ -156,33 +164,41 @@ def _lock_head(connection, chain: _ProcessChain) -> tuple[int, str]:
         last_hash = connection.execute(_BUMP_HEAD, {"chain_id": chain.chain_id}).scalar_one_or_none()
         if last_hash is not None:
             return chain.chain_id, last_hash
-    head = {"last_hash": GENESIS, "count": 1, "started_at": utcnow(), "process": _PROCESS.format(pid=os.getpid())}
+    head = {
+        "last_hash": GENESIS,
+        "count": 1,
+        "started_at": utcnow(),
+        "process": _PROCESS.format(pid=os.getpid()),
+        "key_id": key_id,
+    }
     chain.chain_id = connection.execute(_NEW_HEAD, head).scalar_one()
     return chain.chain_id, GENESIS
 
 
-def append(event: Event, *, commit: bool) -> None:
+def append(event: Event, *, commit: bool, seal: tuple[str, bytes] | None = None) -> None:
     """Stamp `event`, link it to this process's chain and insert it; raises SQLAlchemyError when the database refuses.
 
     With `commit`, the event is committed with whatever the request's session holds; else it joins the session's
     transaction, for the caller to commit. When this process's head is as it left it and the session holds
     nothing to commit with the event (a click), the event is a transaction of its own on the request's hot
     connection (`_append_alone`); otherwise two statements in the session's transaction (three when the head
-    moved), none waiting for another process.
+    moved), none waiting for another process. `seal` is (key id, key) to seal the event with (HMAC), or None.
+    A process's chain keeps the key it started with: settings are read once per process.
     """
+    key_id, key = seal if seal is not None else (None, None)
     chain = _process_chain()
     with chain.lock:  # the threads of one process take turns on its chain
         # Stamped inside the lock: within a chain, time order is id order, so retention can cut a clean prefix.
         event.created_at = utcnow()
         known = chain.last_hash if commit else None
         chain.last_hash = None  # unsure until this event's commit is known
-        if known is not None and not _session_in_transaction() and _append_alone(event, chain.chain_id, known):
+        if known is not None and not _session_in_transaction() and _append_alone(event, chain.chain_id, known, key):
             chain.last_hash = event.hash
             return
         # The session's connection, in the session's transaction: the ORM adds nothing to these statements.
         connection = db.session.connection()
         event.chain_id, event.prev_hash = chain.chain_id, known
-        event.hash = digest(event) if known is not None else ""
+        event.hash = digest(event, key) if known is not None else ""
         # Fast path: the head still holds what this process last committed, and moves on in one statement.
         advanced = (
             known is not None
@@ -192,8 +208,8 @@ def append(event: Event, *, commit: bool) -> None:
             == 1
         )
         if not advanced:
-            event.chain_id, event.prev_hash = _lock_head(connection, chain)
-            event.hash = digest(event)
+            event.chain_id, event.prev_hash = _lock_head(connection, chain, key_id)
+            event.hash = digest(event, key)
             connection.execute(_SET_HEAD, {"chain_id": event.chain_id, "new_hash": event.hash})
         event.id = connection.execute(
             _INSERT_EVENT, {name: getattr(event, name) for name in _EVENT_COLUMNS}
@@ -209,7 +225,7 @@ def _session_in_transaction() -> bool:
     return db.session.registry.has() and db.session().in_transaction()
 
 
-def _append_alone(event: Event, chain_id: int, known: str) -> bool:
+def _append_alone(event: Event, chain_id: int, known: str, key: bytes | None) -> bool:
     """Commit `event` on the request's hot connection if this process's head still holds `known`; else nothing.
 
     PostgreSQL: one statement in autocommit (the head moves on and the event is inserted, or neither). SQLite:
@@ -217,7 +233,7 @@ def _append_alone(event: Event, chain_id: int, known: str) -> bool:
     """
     connection = hot_connection()
     event.chain_id, event.prev_hash = chain_id, known
-    event.hash = digest(event)
+    event.hash = digest(event, key)
     values = {name: getattr(event, name) for name in _EVENT_COLUMNS}
     if connection.dialect.name == "postgresql":
         _, event.id = connection.write(_INSERT_IF_ADVANCED, values)
@@ -238,7 +254,9 @@ def _append_alone(event: Event, chain_id: int, known: str) -> bool:
     return True
 
 
-_HEAD_COLUMNS = tuple(_HEAD.c[name] for name in ("id", "last_hash", "count", "purged", "started_at", "process"))
+_HEAD_COLUMNS = tuple(
+    _HEAD.c[name] for name in ("id", "last_hash", "count", "purged", "started_at", "process", "key_id")
+)
 
 
 def chain_heads() -> dict[int, ChainHead]:
@@ -249,6 +267,12 @@ def chain_heads() -> dict[int, ChainHead]:
 def chain_head(chain_id: int) -> ChainHead | None:
     row = db.session.execute(select(*_HEAD_COLUMNS).where(_HEAD.c.id == chain_id)).first()
     return ChainHead(*row) if row is not None else None
+
+
+def hash_at(chain_id: int, position: int) -> str | None:
+    """The hash of the chain's `position`-th remaining event (1-based, in order of writing), or None."""
+    in_chain = select(_EVENTS.c.hash).where(_EVENTS.c.chain_id == chain_id).order_by(_EVENTS.c.id)
+    return db.session.scalar(in_chain.offset(position - 1).limit(1))
 
 
 def events_in_order(batch: int = 1000) -> Iterator[Event]:

@@ -107,6 +107,8 @@ class AuditChainHead(db.Model):
     purged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # of which removed by retention
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     process: Mapped[str | None] = mapped_column(String(128))
+    # Which GATEWAY_AUDIT_KEY seals this chain's events (its key id), or None: plain SHA-256, unkeyed.
+    key_id: Mapped[str | None] = mapped_column(String(16))
 
 
 class Setting(db.Model):

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import metrics
+from app.services.audit import seal
 from app.store import audit_log
 from app.store.audit_log import GENESIS, Event
 from app.store.models import utcnow
@@ -62,7 +63,7 @@ def record(
         detail=redact(dict(detail or {})),
     )
     try:
-        audit_log.append(event, commit=commit)
+        audit_log.append(event, commit=commit, seal=seal.signing_key())
     except SQLAlchemyError:
         metrics.count_audit_failure(action)
         raise
@@ -95,15 +96,32 @@ class ChainBreak:
     reason: str
 
 
-def verify_chain() -> tuple[int, ChainBreak | None]:
+def _key_of(head: audit_log.ChainHead, keys: dict[str, bytes], allow_unkeyed: bool) -> tuple[bytes | None, str | None]:
+    """Return (the key that seals the chain's events, None) or (None, why the chain cannot be trusted)."""
+    if head.key_id is None:
+        if keys and not allow_unkeyed:
+            # Written without GATEWAY_AUDIT_KEY, or stripped of its seal by someone rewriting it.
+            return None, f"chain {head.id} is not sealed with GATEWAY_AUDIT_KEY (unkeyed hashes)"
+        return None, None
+    key = keys.get(head.key_id)
+    if key is None:
+        return None, f"chain {head.id} is sealed with key {head.key_id}, which GATEWAY_AUDIT_KEY lacks"
+    return key, None
+
+
+def verify_chain(*, allow_unkeyed: bool = False) -> tuple[int, ChainBreak | None]:
     """Walk every process's chain from its oldest event; return how many events hold and the first break.
 
-    Breaks: an event whose content does not match its hash, whose prev_hash is not the hash of the event
-    before it in its chain (or, for a chain nothing was purged from, not the genesis), that belongs to no
-    chain; a chain whose head's last event is missing, or with fewer events than its head counts (written less
-    purged). One pass in id order (within a chain, ids grow with the order of writing); events written while
-    it runs are checked too, against the heads as they were when it started.
+    Breaks: an event whose content does not match its hash (an HMAC with GATEWAY_AUDIT_KEY for a sealed chain),
+    whose prev_hash is not the hash of the event before it in its chain (or, for a chain nothing was purged
+    from, not the genesis), that belongs to no chain; a chain whose head's last event is missing, or with fewer
+    events than its head counts (written less purged); with a key configured, a chain that is not sealed with it
+    (unless `allow_unkeyed`: chains written before the key was set). One pass in id order (within a chain, ids
+    grow with the order of writing); events written while it runs are checked too, against the heads as they
+    were when it started. Removals that leave a consistent chain (a whole chain, or its newest events with the
+    head set back) need an anchor to show: `verify_anchor`.
     """
+    keys = seal.keys()
     heads = audit_log.chain_heads()
     newest: dict[int, str] = {}  # chain id -> hash of the last event seen in it
     counted: dict[int, int] = dict.fromkeys(heads, 0)  # events up to the head as read at the start
@@ -113,10 +131,13 @@ def verify_chain() -> tuple[int, ChainBreak | None]:
         head = heads.get(event.chain_id) or audit_log.chain_head(event.chain_id)
         if head is None:
             return checked, ChainBreak(event.id, event.created_at, "it belongs to no known chain")
+        key, untrusted = _key_of(head, keys, allow_unkeyed)
+        if untrusted:
+            return checked, ChainBreak(event.id, event.created_at, untrusted)
         expected = newest.get(event.chain_id, GENESIS if not head.purged else None)
         if expected is not None and event.prev_hash != expected:
             return checked, ChainBreak(event.id, event.created_at, "its prev_hash does not match the event before")
-        if audit_log.digest(event) != event.hash:
+        if audit_log.digest(event, key) != event.hash:
             return checked, ChainBreak(event.id, event.created_at, "its content does not match its hash")
         newest[event.chain_id] = event.hash
         if event.chain_id in counted and event.chain_id not in reached:
@@ -127,6 +148,8 @@ def verify_chain() -> tuple[int, ChainBreak | None]:
     for chain_id, head in sorted(heads.items()):
         if head.last_hash == GENESIS:
             continue  # a chain whose first event never committed
+        if head.count == head.purged and chain_id not in newest:
+            continue  # retention removed every event of this chain (and the anchor checks it was not more)
         started = head.started_at or utcnow()
         if chain_id not in reached:
             return checked, ChainBreak(0, started, f"chain {chain_id} does not end at its head (events were removed)")
@@ -135,3 +158,30 @@ def verify_chain() -> tuple[int, ChainBreak | None]:
             reason = f"chain {chain_id} holds {counted[chain_id]} of its {written} events (events were removed)"
             return checked, ChainBreak(0, started, reason)
     return checked, None
+
+
+def anchor() -> dict:
+    """Return a signed anchor of every chain head, to keep outside the database (`flask audit anchor`).
+
+    Raises seal.AnchorError when GATEWAY_AUDIT_KEY is not set.
+    """
+    heads = [head for head in audit_log.chain_heads().values() if head.last_hash != GENESIS]
+    taken = seal.make_anchor(
+        ((head.id, seal.AnchoredChain(head.count, head.last_hash, head.key_id)) for head in heads), utcnow()
+    )
+    log.info(json.dumps({"audit_anchor": taken}, ensure_ascii=False))
+    return taken
+
+
+def verify_anchor(anchored: object) -> list[str]:
+    """Return what the log lost or changed since `anchored` was taken (empty: all of it is still there).
+
+    Raises seal.AnchorError when it is not a valid anchor signed with a configured key.
+    """
+    chains = seal.read_anchor(anchored)
+    heads = {
+        chain_id: seal.CurrentHead(head.count, head.purged, head.key_id)
+        for chain_id, head in audit_log.chain_heads().items()
+        if chain_id in chains
+    }
+    return seal.compare(chains, heads, audit_log.hash_at)
