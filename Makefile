@@ -7,7 +7,7 @@ PORT ?= 5000
 SANDBOX_PORT ?= 5050
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres test-all browser-deps bench lint clean
+.PHONY: run test test-postgres test-all browser-deps bench proof lint clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ BENCH_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 BENCH_ARGS ?=
 bench: $(VENV)/.dev
 	$(PY) bench/run.py --postgres-url $(BENCH_POSTGRES_URL) $(BENCH_ARGS)
+
+## proof: the proof suite at full scale (tests/proof: generated launches, T-book faults, bad input, attacks,
+## secrets, gunicorn load on SQLite and on a scratch PostgreSQL database proof_gateway, bandit), then its table
+PROOF_ARGS ?=
+proof: $(VENV)/.dev
+	$(PY) bench/proof.py --postgres-url $(BENCH_POSTGRES_URL) $(PROOF_ARGS)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
