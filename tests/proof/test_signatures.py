@@ -19,6 +19,8 @@ from tests.web.test_launch import form_of, post_form
 AREA = "signatures"
 # Any character a spreadsheet or a directory may hold: accents, scripts, emoji, quotes, markup, controls.
 TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=220)
+# A name as people have them: any script, emoji, quotes and markup, rarely a control character.
+NAME = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=120)
 LOGIN = st.from_regex(r"[a-z0-9][a-z0-9.+_-]{0,30}@[a-z0-9-]{1,20}\.(fr|com|org)", fullmatch=True)
 PROFILES = st.fixed_dictionaries(
     {
@@ -27,8 +29,8 @@ PROFILES = st.fixed_dictionaries(
         "entityID": st.one_of(*[st.sampled_from(["24", "25"])] * 3, TEXT),
         "externalID": st.one_of(st.just(""), st.from_regex(r"[0-9]{1,12}", fullmatch=True), TEXT),
         "civility": st.sampled_from(["m", "mme", "MME", "m", "mme", "Mr", ""]),
-        "lastname": TEXT,
-        "firstname": TEXT,
+        "lastname": st.one_of(NAME, NAME, NAME, TEXT),
+        "firstname": st.one_of(NAME, NAME, NAME, TEXT),
         "jobTitle": TEXT,
         "filter": st.lists(TEXT, max_size=8),
         "location": st.lists(TEXT, max_size=3),
