@@ -57,3 +57,8 @@ def end_all(login: str) -> int:
 
 def count(login: str) -> int:
     return len(db.session.scalars(select(SignInSession.id).where(SignInSession.login == login)).all())
+
+
+def in_transaction() -> bool:
+    """True when the request's session has a transaction open (work of its caller's, not to be committed here)."""
+    return db.session().in_transaction()

@@ -16,7 +16,7 @@ from tests.admin.conftest import ADMIN, form_token
 from tests.admin.test_access import GET_ROUTES, POST_ROUTES, world  # noqa: F401  (world is a fixture)
 from tests.conftest import AuthActions
 from tests.factories import PASSWORD, make_link, make_profile
-from tests.services.test_audit_chain import KEY, TAMPERING, _anchor, _cli, _rehash, sealed  # noqa: F401
+from tests.store.test_audit_log import KEY, TAMPERING, _anchor, _cli, _rehash, sealed  # noqa: F401
 from tests.web.test_launch import form_of
 
 AREA = "attacks"
@@ -210,7 +210,7 @@ def test_audit_tampering_shows(sealed, tmp_path, proof, kind):  # noqa: F811
     from sqlalchemy import update
 
     from app.store.models import AuditChainHead
-    from tests.services.test_audit_chain import _chain_events
+    from tests.store.test_audit_log import _chain_events
 
     anchor = _anchor(sealed, tmp_path)
     with sealed.app_context():

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 
+from app import store as database
 from app.services.audit import trail as audit
-from app.store import db
 from app.store import sign_in_sessions as store
 from app.store.models import utcnow
 
@@ -42,7 +42,7 @@ def is_live(token: str, login: str, via: str) -> bool:
     A session is over when it was ended, sat idle longer than GATEWAY_SESSION_IDLE_MINUTES, or started more
     than GATEWAY_SESSION_MAX_HOURS ago, whatever its use since.
     """
-    busy = db.session().in_transaction()
+    busy = store.in_transaction()
     try:
         record = store.find(token)
         if record is None or record.login != login or record.via != via:
@@ -60,7 +60,7 @@ def is_live(token: str, login: str, via: str) -> bool:
         # Called as a request starts: end the read (and the touch) here, so the request's own work (a click's
         # audit write) starts from a clean session. Never commit what a caller had pending.
         if not busy:
-            db.session.commit()
+            database.commit()
 
 
 def end_all(login: str) -> int:
@@ -73,5 +73,5 @@ def revoke(login: str, *, actor: str) -> int:
     login = login.strip().lower()
     ended = store.end_all(login)
     audit.record("sessions_revoke", "ok", actor=actor, detail={"login": login, "sessions": ended}, commit=False)
-    db.session.commit()
+    database.commit()
     return ended
