@@ -85,6 +85,15 @@ SETTINGS: tuple[Setting, ...] = (
             file=True,
             note="e.g. DATABASE_URL=postgresql://gateway:password@db.internal:5432/gateway",
         ),
+        Setting(
+            "DATABASE_POOL_SIZE",
+            kinds.integer(1),
+            "5",
+            "Database connections a process keeps open for reuse (SQLAlchemy may open 10 more for a burst); "
+            "config/gunicorn.conf.py sets it to GUNICORN_THREADS unless it is set.",
+            note="A click holds at most one connection, and none while it waits for T-book. On PostgreSQL,\n"
+            "max_connections must allow instances x workers x (DATABASE_POOL_SIZE + 10) (docs/deployment.md).",
+        ),
     ),
     *_section(
         "T-book",
@@ -141,7 +150,20 @@ SETTINGS: tuple[Setting, ...] = (
             file=True,
             sandbox="sandbox-lti-secret",
         ),
-        Setting("TBOOK_TIMEOUT", kinds.NUMBER, "10", "Seconds before a T-book API call gives up."),
+        Setting(
+            "TBOOK_TIMEOUT",
+            kinds.NUMBER,
+            "10",
+            "Seconds before a T-book API call gives up: the whole call, however slowly T-book sends its answer.",
+        ),
+        Setting(
+            "GATEWAY_CLICK_DEADLINE",
+            kinds.POSITIVE,
+            "15",
+            "Seconds a click may spend on T-book in all (calls, retries, waiting for the token), after which the "
+            'learner gets the "T-book is slow" page and the click is audited as a timeout.',
+            note="Keep it below GUNICORN_TIMEOUT - 10; config/gunicorn.conf.py refuses to start otherwise.",
+        ),
         Setting(
             "TBOOK_RETRY_ATTEMPTS",
             kinds.integer(1),

@@ -8,6 +8,7 @@ from app.errors import LinkNotFound
 from app.services.audit import trail as audit
 from app.services.launch import flow, return_refs
 from app.services.launch.return_refs import ReturnRef
+from app.services.tbook_connection import provisioning
 
 #: "This link expires after 60 seconds." (tbook-api.md, authToken)
 URL_LIFETIME = 60
@@ -67,6 +68,9 @@ def explain(token: str, *, login: str | None, tbook_message: str, correlation_id
             "tbook_message": tbook_message,
         },
     )
+    if found.cause == "refused":
+        # T-book may not know the learner after all: its next click looks it up (and creates it) again.
+        provisioning.forget_after_sign_in_error(found.correlation_id)
     return found
 
 
