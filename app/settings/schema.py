@@ -320,11 +320,16 @@ SERVER_SETTINGS: tuple[Setting, ...] = tuple(
     for name, default, doc in (
         ("GUNICORN_WORKERS", "0", "Worker processes; 0 means CPUs + 1, at most GUNICORN_MAX_WORKERS."),
         ("GUNICORN_MAX_WORKERS", "8", "The most workers the CPU count may ask for."),
-        ("GUNICORN_WORKER_CLASS", "sync", "sync, or gthread to give each worker GUNICORN_THREADS threads."),
-        ("GUNICORN_THREADS", "1", "Threads per worker, with gthread (where most links use authtoken, try 4)."),
+        ("GUNICORN_WORKER_CLASS", "gthread", "gthread gives each worker GUNICORN_THREADS threads; sync, one."),
+        ("GUNICORN_THREADS", "32", "Threads per gthread worker: clicks waiting on T-book at once (1 with sync)."),
         ("GUNICORN_BIND", "", "Where gunicorn listens; 0.0.0.0:$PORT unless set."),
         ("PORT", "8000", "The port of the default GUNICORN_BIND."),
-        ("GUNICORN_TIMEOUT", "30", "Seconds before a silent worker is killed and replaced."),
+        (
+            "GUNICORN_TIMEOUT",
+            "",
+            "Seconds before a silent worker is killed and replaced; GATEWAY_CLICK_DEADLINE + 10 (at least 30) "
+            "unless set, and never less.",
+        ),
         ("GUNICORN_GRACEFUL_TIMEOUT", "30", "Seconds a worker has to finish its requests on restart or stop."),
         ("GUNICORN_KEEPALIVE", "5", "Seconds an idle keep-alive connection stays open."),
         ("GUNICORN_MAX_REQUESTS", "10000", "A worker is recycled after about this many requests (10 % jitter)."),
