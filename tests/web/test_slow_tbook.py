@@ -10,10 +10,12 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from app.services.launch import return_refs
 from app.store import db
 from app.store.models import KnownLearner
 from tests.factories import make_link, make_profile
 from tests.web.test_fallback import events, signed_in_client
+from tests.web.test_sso_error import _SignedLongAgo
 
 NEW = "new.learner@example.com"
 PROXY = {"REMOTE_ADDR": "127.0.0.1"}  # header sign-in: the request comes from the trusted proxy
@@ -110,6 +112,17 @@ def test_tbook_sending_the_learner_to_the_error_url_drops_the_memory(app, client
     mark = len(sandbox.requests())
     assert client.get("/launch/sso").status_code == 303
     assert calls(sandbox, mark) == ["getOneLearner", "authToken"]
+
+
+def test_a_sign_in_url_that_expired_forgets_nobody(app, client, sandbox, signed_in):
+    with app.app_context():
+        make_link("sso", mode="authtoken")
+    signed_in()
+    click_id = client.get("/launch/sso").headers["X-Correlation-ID"]
+    # The learner opened T-book's URL after its minute: T-book knows them, the URL was just too old.
+    ref = _SignedLongAgo("test-secret-key", salt=return_refs.SALT).sign(f"sso:{click_id}").decode()
+    assert client.get("/sso/error", query_string={"ref": ref}).status_code == 200
+    assert known(app) == [("jane.doe@example.com", "found")]
 
 
 def test_an_error_page_without_a_valid_reference_forgets_nobody(app, client, sandbox, signed_in):
