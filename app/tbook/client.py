@@ -244,9 +244,11 @@ class TBookClient:
             # As tbook-api.md's examples (curl -F): multipart/form-data, one part per field, no file names.
             files = [(name, (None, value)) for name, value in form] if form else None
             with deadline.call_limit(self._timeout) as budget:
-                response = self._http.request(
-                    method, path, files=files, auth=self._auth if authenticated else None, timeout=budget
-                )
+                request = self._http.build_request(method, path, files=files, timeout=budget)
+                # Sent in one piece: streamed, each part of the form went out in a write of its own (19 for an
+                # authToken call), each a system call here and a wake-up at T-book (bench/README.md).
+                request.read()
+                response = self._http.send(request, auth=self._auth if authenticated else None)
         except httpx.TransportError as err:
             self._emit(
                 "api_call", endpoint=endpoint, status=None, attempt=attempt, duration=time.perf_counter() - began
