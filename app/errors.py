@@ -143,6 +143,12 @@ class TBookUnavailable(Unavailable):
     title = "T-book is not answering"
 
 
+class TBookSlow(TBookUnavailable):
+    """T-book did not answer within the click's time limit: the click ended there, and can be tried again."""
+
+    title = "T-book is slow"
+
+
 KINDS: tuple[type[GatewayError], ...] = (
     NotFound,
     Invalid,

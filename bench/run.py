@@ -2,8 +2,10 @@
 
 For each database (SQLite, PostgreSQL) it starts the T-book sandbox and the gateway, migrates and seeds a fresh
 database, then drives a bounded number of requests, loopback only, at three targets side by side:
-a static file served by the same app (the ceiling), an LTI launch, and an /authToken launch.
-The last line for each database reads `launch/static ratio: X.XX`.
+a static file served by the same app (the ceiling), an LTI launch, and an /authToken launch; it prints
+`launch/static ratio: X.XX`. Then /authToken launches again, by many learners at once, with the sandbox
+answering every API call after 0, 100 and 200 ms as a distant T-book would: `authtoken at 200 ms: X launches/s,
+p50 Y ms, p99 Z ms`, with the T-book calls each click made, counted by the sandbox.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ USER = "jane.doe@example.com"
 LTI_SLUG, AUTHTOKEN_SLUG = "bench-lti", "bench-authtoken"
 TARGET_RATIO = 0.6
 MAX_SECONDS_PER_TARGET = 120  # a stuck server cannot keep the benchmark running
+# The slow-T-book runs: each client thread is a learner of its own, clicking again as soon as it has its answer.
+LEARNER = "bench.learner.{:03d}@example.com"
+SLOW_TARGETS = {"launches/s": 100, "p50 ms": 300, "p99 ms": 1000}  # at 200 ms, 64 learners (issue 11)
 
 
 @dataclass
@@ -101,14 +106,16 @@ def gateway_processes(gunicorn: subprocess.Popen) -> list[int]:
     return [gunicorn.pid, *(int(pid) for pid in children.read_text().split())] if children.exists() else []
 
 
-def measured_drive(port: int, target: Target, requests: int, concurrency: int, gunicorn, database: str) -> None:
+def measured_drive(
+    port: int, target: Target, requests: int, concurrency: int, gunicorn, database: str, users: list[str] | None = None
+) -> None:
     """`drive`, adding the CPU that the gateway, the database server and this process used meanwhile."""
 
     def servers() -> list[int]:
         return processes_named("postgres") if database == "postgres" else []
 
     gateway, server, client = process_cpu(gateway_processes(gunicorn)), process_cpu(servers()), time.process_time()
-    drive(port, target, requests, concurrency)
+    drive(port, target, requests, concurrency, users)
     target.cpu["gateway"] += cpu_since(gateway, process_cpu(gateway_processes(gunicorn)))
     target.cpu["database"] += cpu_since(server, process_cpu(servers()))
     target.cpu["client"] += time.process_time() - client
@@ -157,15 +164,19 @@ def one_request(port: int, target: Target, headers: dict[str, str]) -> tuple[flo
     return elapsed, None
 
 
-def drive(port: int, target: Target, requests: int, concurrency: int) -> None:
-    """Send `requests` requests from `concurrency` threads, adding latencies and failures to `target`."""
-    headers = {"X-Remote-User": USER, "Connection": "close"}
+def drive(port: int, target: Target, requests: int, concurrency: int, users: list[str] | None = None) -> None:
+    """Send `requests` requests from `concurrency` threads, adding latencies and failures to `target`.
+
+    Thread i signs in as `users[i]` (every thread as USER by default).
+    """
+    users = users or [USER] * concurrency
     deadline = time.monotonic() + MAX_SECONDS_PER_TARGET
     per_thread = [requests // concurrency + (1 if i < requests % concurrency else 0) for i in range(concurrency)]
 
-    def worker(count: int) -> list[tuple[float, str | None]]:
+    def worker(index: int) -> list[tuple[float, str | None]]:
+        headers = {"X-Remote-User": users[index % len(users)], "Connection": "close"}
         results = []
-        for _ in range(count):
+        for _ in range(per_thread[index]):
             if time.monotonic() > deadline:
                 results.append((0.0, "bench time limit"))
                 continue
@@ -174,7 +185,7 @@ def drive(port: int, target: Target, requests: int, concurrency: int) -> None:
 
     began = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
-        batches = list(pool.map(worker, per_thread))
+        batches = list(pool.map(worker, range(concurrency)))
     target.elapsed += time.perf_counter() - began
     for seconds, failure in (result for batch in batches for result in batch):
         if failure is None:
@@ -252,10 +263,20 @@ def gateway_env(db_url: str, sandbox_url: str, port: int) -> dict[str, str]:
     return env
 
 
-def seed(env: dict[str, str]) -> str:
+def learners_csv(workdir: Path, count: int) -> Path:
+    """Write `count` bench learners (T-book does not know them yet: their first click creates them)."""
+    path = workdir / "bench-learners.csv"
+    rows = ["login,userType,entityID,externalID,civility,lastname,firstname"]
+    rows += [f"{LEARNER.format(i)},learner,24,{9000 + i},m,Learner,Bench {i}" for i in range(count)]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def seed(env: dict[str, str], learners: Path) -> str:
     """Migrate and seed; return why the authtoken target is skipped, or "" when it can run."""
     flask(env, "db", "upgrade")
     flask(env, "profiles", "import", str(ROOT / "config" / "demo-profiles.csv"))
+    flask(env, "profiles", "import", str(learners))
     flask(env, "links", "create", LTI_SLUG, "--title", "Bench LTI", "--mode", "lti")
     made = flask(
         env, "links", "create", AUTHTOKEN_SLUG, "--title", "Bench authToken", "--mode", "authtoken", check=False
@@ -269,9 +290,13 @@ def authtoken_available(port: int) -> bool:
     return response.status_code != 501
 
 
+def sandbox_counts(sandbox_url: str) -> dict[str, int]:
+    # API requests per path since the sandbox started (its request list keeps only the newest entries).
+    return httpx.get(f"{sandbox_url}/_sandbox/requests", timeout=5).json()["counts"]
+
+
 def token_requests(sandbox_url: str) -> int:
-    # Counted since the sandbox started (its request list keeps only the newest entries).
-    return httpx.get(f"{sandbox_url}/_sandbox/requests", timeout=5).json()["counts"].get("/api/token", 0)
+    return sandbox_counts(sandbox_url).get("/api/token", 0)
 
 
 def worker_count(gunicorn: subprocess.Popen) -> int:
@@ -295,10 +320,12 @@ def bench_database(kind: str, args: argparse.Namespace) -> list[Target]:
             env = gateway_env(database.url, sandbox_url, gateway_port)
             if args.workers:
                 env["GUNICORN_WORKERS"] = str(args.workers)
+            if args.worker_class:
+                env["GUNICORN_WORKER_CLASS"] = args.worker_class
             if args.threads:
-                env.update(GUNICORN_WORKER_CLASS="gthread", GUNICORN_THREADS=str(args.threads))
+                env["GUNICORN_THREADS"] = str(args.threads)
             wait_until(f"{sandbox_url}/api/lti", sandbox, "the sandbox", status=405)
-            authtoken_skip = seed(env)
+            authtoken_skip = seed(env, learners_csv(Path(workdir), args.learners))
             log_path = Path(workdir) / "gunicorn.log"
             with log_path.open("wb") as log:
                 gunicorn = subprocess.Popen(
@@ -330,6 +357,9 @@ def bench_database(kind: str, args: argparse.Namespace) -> list[Target]:
                     measured_drive(gateway_port, target, args.requests // args.rounds, args.concurrency, gunicorn, kind)
             audit_after = database.audit_counts()
             report(kind, targets, audit_before, audit_after, token_requests(sandbox_url), worker_count(gunicorn))
+            if not authtoken_skip and args.latency_ms:
+                slow_tbook(gateway_port, sandbox_url, database, gunicorn, args)
+            verify_audit_chain(env)
             return targets
         finally:
             for process in reversed(processes):
@@ -376,6 +406,53 @@ def report(kind, targets, audit_before, audit_after, tokens: int, workers: int) 
     print(f"launch/static ratio: {ratio:.2f}")
 
 
+def slow_tbook(port: int, sandbox_url: str, database: Database, gunicorn, args: argparse.Namespace) -> None:
+    """/authToken launches by `args.learners` learners at once, T-book answering after each of `args.latency_ms`."""
+    learners = [LEARNER.format(i) for i in range(args.learners)]
+    print(f"\n-- authtoken launches, {len(learners)} learners at once, the sandbox delaying every API answer --")
+    for ms in args.latency_ms:
+        httpx.put(f"{sandbox_url}/_sandbox/latency", json={"seconds": ms / 1000}, timeout=5).raise_for_status()
+        target = Target(f"authtoken at {ms} ms", f"/launch/{AUTHTOKEN_SLUG}", (302, 303))
+        # One click per learner first: the first ever creates the learner in T-book, later ones find it known.
+        drive(port, target, len(learners), len(learners), learners)
+        warmup_failures = dict(target.failures)
+        target.latencies.clear(), target.failures.clear()
+        target.elapsed = 0.0
+        calls_before, audit_before = sandbox_counts(sandbox_url), database.audit_counts()
+        measured_drive(port, target, args.requests, len(learners), gunicorn, database.kind, learners)
+        calls_after, audit_after = sandbox_counts(sandbox_url), database.audit_counts()
+        report_slow(target, ms, len(learners), calls_before, calls_after, audit_before, audit_after, warmup_failures)
+    httpx.put(f"{sandbox_url}/_sandbox/latency", json={"seconds": 0}, timeout=5).raise_for_status()
+
+
+def report_slow(target: Target, ms: int, learners: int, calls_before, calls_after, audit_before, audit_after, warmup):
+    clicks = target.successes + sum(target.failures.values())
+    p50, p99 = target.percentile(50) * 1000, target.percentile(99) * 1000
+    print(f"authtoken at {ms} ms: {target.rps:.1f} launches/s, p50 {p50:.0f} ms, p99 {p99:.0f} ms")
+    # T-book calls per click, as the sandbox counted them (the browser's LTI posts are not API calls).
+    calls = {path: n - calls_before.get(path, 0) for path, n in calls_after.items() if path != "/api/lti"}
+    calls = {path.removeprefix("/api/"): n for path, n in calls.items() if n}
+    per_click = ", ".join(f"{path} {n / clicks:.2f}" for path, n in sorted(calls.items())) if clicks else "-"
+    key = ("authtoken", "redirected")
+    audited = audit_after.get(key, 0) - audit_before.get(key, 0)
+    cpu = 1e6 * (target.cpu["gateway"] + target.cpu["database"]) / max(clicks, 1)
+    failures = ", ".join(f"{k}: {v}" for k, v in target.failures.items()) or "none"
+    print(f"    {clicks} clicks, errors: {failures}" + (f" (warm-up: {warmup})" if warmup else ""))
+    print(f"    T-book calls per click: {sum(calls.values()) / max(clicks, 1):.2f} ({per_click})")
+    verdict = "ok" if audited == target.successes else "MISMATCH"
+    print(f"    audit rows: {audited} for {target.successes} launches [{verdict}]; gateway + database CPU {cpu:.0f} µs")
+    if ms == 200 and learners == 64:
+        met = target.rps >= SLOW_TARGETS["launches/s"] and p50 < SLOW_TARGETS["p50 ms"]
+        met = met and p99 < SLOW_TARGETS["p99 ms"] and not target.failures
+        print(f"    targets (>= 100 launches/s, p50 < 300 ms, p99 < 1 s, no errors): {'met' if met else 'NOT met'}")
+
+
+def verify_audit_chain(env: dict[str, str]) -> None:
+    # Every worker's threads wrote their process's chain: it must still verify from end to end.
+    result = flask(env, "audit", "verify", check=False)
+    print((result.stdout or result.stderr).strip())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.splitlines()[0])
     parser.add_argument("--database", action="append", choices=["sqlite", "postgres"], help="default: both")
@@ -387,7 +464,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=10, help="interleaved rounds (default 10)")
     parser.add_argument("--concurrency", type=int, default=8, help="client threads (default 8)")
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: the config's)")
-    parser.add_argument("--threads", type=int, default=0, help="gthread workers with this many threads each")
+    parser.add_argument("--worker-class", choices=["sync", "gthread"], help="default: the config's")
+    parser.add_argument("--threads", type=int, default=0, help="threads per gthread worker (default: the config's)")
+    parser.add_argument(
+        "--latency-ms",
+        type=lambda text: [int(ms) for ms in text.split(",") if ms.strip()],
+        default=[0, 100, 200],
+        help="T-book latencies of the authtoken runs, comma list (default 0,100,200; empty: skip them)",
+    )
+    parser.add_argument("--learners", type=int, default=64, help="learners clicking at once in those runs")
     args = parser.parse_args(argv)
     args.requests = max(args.requests, args.rounds)
     for kind in args.database or ["sqlite", "postgres"]:

@@ -4,28 +4,53 @@ Every value can be changed from the environment (names below); the defaults suit
 """
 
 import json
+import math
 import os
 import shutil
 import tempfile
 import time
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
+from dotenv import dotenv_values
 from gunicorn.glogging import Logger
 
 # --- Workers ------------------------------------------------------------------------------------------------
-# Sync workers, one per CPU plus one: an LTI launch is CPU work and two short database statements, so more
-# processes than cores only take turns on them. Measured on 2 cores (bench/README.md): 3 workers served 20 %
-# more launches than gunicorn's usual 2 x CPUs + 1, with a lower p99, on SQLite and on PostgreSQL. Capped so
-# that a big host does not exhaust the database's connections. A site whose links mostly use /authToken (each
-# click waits for two T-book calls) wants more concurrency: GUNICORN_WORKERS, or gthread workers with threads.
+# gthread workers, one process per CPU plus one, each with GUNICORN_THREADS threads. An LTI launch is CPU work
+# and two short database statements, so more processes than cores only take turns on them: on 2 cores,
+# 3 processes served 20 % more LTI launches than gunicorn's usual 2 x CPUs + 1 (bench/README.md). An /authToken
+# click is the opposite: it waits 100-300 ms for T-book and computes for about a millisecond, so a worker
+# needs many clicks in flight at once; a thread waiting on a socket costs no CPU and holds no database
+# connection (the click gives it back while it waits). 3 x 32 threads carry 64 learners clicking at once with
+# T-book answering in 200 ms, and the LTI launch loses nothing measurable to threads (bench/README.md).
+# GUNICORN_WORKER_CLASS=sync (one click per process) is still there. Capped so that a big host does not
+# exhaust the database's connections.
 _cpus = os.cpu_count() or 1
 _cap = int(os.environ.get("GUNICORN_MAX_WORKERS", "8"))
 workers = int(os.environ.get("GUNICORN_WORKERS", "0")) or max(1, min(_cpus + 1, _cap))
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))  # per worker, with GUNICORN_WORKER_CLASS=gthread
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+# Per worker, with gthread (gunicorn turns sync workers with threads into gthread ones: sync keeps 1).
+threads = int(os.environ.get("GUNICORN_THREADS", "32" if worker_class == "gthread" else "1"))
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
-# T-book calls time out after TBOOK_TIMEOUT (10 s) with bounded retries; a worker stuck longer is killed.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# The app's settings these depend on, as the app will read them (the environment, then `.env`).
+_settings = {**dotenv_values(Path(__file__).resolve().parent.parent / ".env"), **os.environ}
+# Each thread holds at most one database connection at a time (none while it waits for T-book): a pool of one
+# per thread means a thread never waits for another's connection. They are opened as needed, not up front.
+if not _settings.get("DATABASE_POOL_SIZE"):
+    os.environ.setdefault("DATABASE_POOL_SIZE", str(threads))  # for the workers, which read it as the app does
+# A click ends by GATEWAY_CLICK_DEADLINE (default 15 s) whatever T-book does, with a page and an audit row; the
+# worker timeout stays well above it, so that gunicorn never kills a worker in the middle of a click.
+_click_deadline = float(_settings.get("GATEWAY_CLICK_DEADLINE") or 15)
+_TIMEOUT_MARGIN = 10
+if os.environ.get("GUNICORN_TIMEOUT"):
+    timeout = int(os.environ["GUNICORN_TIMEOUT"])
+    if timeout < _click_deadline + _TIMEOUT_MARGIN:
+        raise RuntimeError(
+            f"GUNICORN_TIMEOUT ({timeout} s) must be at least GATEWAY_CLICK_DEADLINE ({_click_deadline:g} s) "
+            f"+ {_TIMEOUT_MARGIN} s: gunicorn would otherwise kill workers in the middle of a click"
+        )
+else:
+    timeout = max(30, math.ceil(_click_deadline) + _TIMEOUT_MARGIN)
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Recycle workers now and then so a slow leak never grows unbounded; jitter keeps them from restarting together.

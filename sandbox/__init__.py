@@ -12,7 +12,7 @@ from sandbox import api, control, errors, lti, pages, traffic, variants
 from sandbox.state import SandboxState
 
 #: Settings and their defaults; the environment overrides these and ``config`` overrides both.
-DEFAULTS: dict[str, str | int] = {
+DEFAULTS: dict[str, str | int | float] = {
     "SANDBOX_CLIENT_ID": "sandbox-client",
     "SANDBOX_CLIENT_SECRET": "sandbox-secret",
     "SANDBOX_LTI_KEY": "sandbox-client",
@@ -21,6 +21,8 @@ DEFAULTS: dict[str, str | int] = {
     "SANDBOX_AUTH_URL_TTL": 60,
     # Where tbook-api.md is silent or ambiguous, how this sandbox answers (sandbox/variants.py).
     **{variant.setting: variant.default for variant in variants.VARIANTS},
+    # Seconds every API answer is delayed by, as a distant T-book would be (100-300 ms over the internet).
+    "SANDBOX_LATENCY": 0.0,
 }
 
 
@@ -28,8 +30,10 @@ def _settings(config: dict) -> dict:
     settings: dict = {}
     for name, default in DEFAULTS.items():
         value = config.get(name, os.environ.get(name, default))
-        settings[name] = int(value) if isinstance(default, int) else str(value)
+        settings[name] = type(default)(value)
     variants.check(settings)
+    if not 0 <= settings["SANDBOX_LATENCY"] <= 60:
+        raise ValueError("SANDBOX_LATENCY must be between 0 and 60 seconds")
     return settings
 
 

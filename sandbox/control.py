@@ -1,4 +1,4 @@
-"""The sandbox's own control routes under ``/_sandbox``: faults, reset, request log, token revocation."""
+"""The sandbox's own control routes under ``/_sandbox``: faults, latency, reset, request log, token revocation."""
 
 from __future__ import annotations
 
@@ -23,6 +23,21 @@ def add_fault() -> Response | tuple[Response, int]:
 @bp.get("/faults")
 def list_faults() -> Response:
     return jsonify({"faults": sandbox_state().faults.pending()})
+
+
+@bp.get("/latency")
+def get_latency() -> Response:
+    return jsonify({"seconds": sandbox_state().latency})
+
+
+@bp.put("/latency")
+def set_latency() -> Response | tuple[Response, int]:
+    """Delay every API answer by ``{"seconds": S}`` from now on (0 to 60); a reset restores SANDBOX_LATENCY."""
+    seconds = (request.get_json(silent=True) or {}).get("seconds")
+    if type(seconds) not in (int, float) or not 0 <= seconds <= 60:
+        return jsonify({"error": {"code": "bad_request", "message": "seconds must be a number from 0 to 60"}}), 400
+    sandbox_state().latency = float(seconds)
+    return jsonify({"seconds": sandbox_state().latency})
 
 
 @bp.post("/reset")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 
@@ -17,7 +17,7 @@ from sandbox.tokens import AccessTokens
 
 @dataclass
 class SandboxState:
-    """The data, tokens, one-time URLs, launch nonces, faults and request log of one sandbox."""
+    """The data, tokens, one-time URLs, launch nonces, faults, request log and latency of one sandbox."""
 
     store: Store
     tokens: AccessTokens
@@ -25,6 +25,11 @@ class SandboxState:
     nonces: NonceRegistry
     faults: FaultRegistry
     journal: RequestJournal
+    configured_latency: float = 0.0  # SANDBOX_LATENCY; `latency` may be changed at run time, reset restores it
+    latency: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.latency = self.configured_latency
 
     @classmethod
     def create(cls, config: dict, clock: Callable[[], float]) -> SandboxState:
@@ -36,10 +41,12 @@ class SandboxState:
             nonces=NonceRegistry(),
             faults=FaultRegistry(),
             journal=RequestJournal(),
+            configured_latency=config["SANDBOX_LATENCY"],
         )
 
     def reset(self) -> None:
-        """Clear faults, the request log and one-time URLs, and restore the seed data."""
+        """Clear faults, the request log and one-time URLs, restore the seed data and the configured latency."""
+        self.latency = self.configured_latency
         self.faults.clear()
         self.journal.clear()
         self.sso.clear()

@@ -1,4 +1,4 @@
-"""Journals API requests and applies injected HTTP faults before they reach the API."""
+"""Journals API requests, delays them by the configured latency, and applies injected HTTP faults."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ def _before_api_request() -> Response | None:
     # Cache the raw body before the form is parsed: the LTI endpoint verifies its signature on it.
     request.get_data(cache=True)
     g.journal_entry = state.journal.record(request.method, request.path, request.form.to_dict(), request.mimetype)
+    if state.latency:
+        time.sleep(state.latency)  # a distant T-book; the server's thread per connection lets others answer meanwhile
     fault = state.faults.take(request.path)
     if fault is None:
         return None
@@ -37,11 +39,12 @@ def _before_api_request() -> Response | None:
 
 
 def _drop_connection() -> Response:
-    # Werkzeug's server exposes the client socket; shutting it down makes the client see the
-    # connection close with no response, and werkzeug treats the failed write as a dropped client.
-    sock = request.environ.get("werkzeug.socket")
+    # Werkzeug's server (the tests') and gunicorn (`python -m sandbox`) expose the client socket; shutting it
+    # down makes the client see the connection close with no response, and the server treats the failed
+    # write as a dropped client.
+    sock = request.environ.get("werkzeug.socket") or request.environ.get("gunicorn.socket")
     if sock is None:
-        raise RuntimeError("drop faults need the sandbox to run under werkzeug's server")
+        raise RuntimeError("drop faults need the sandbox to run under werkzeug's server or gunicorn")
     sock.shutdown(socket.SHUT_RDWR)
     g.dropped = True
     return Response(status=500)

@@ -62,6 +62,13 @@ def number(name: str, value: Any) -> float:
     return result
 
 
+def positive(name: str, value: Any) -> float:
+    result = number(name, value)
+    if result == 0:
+        raise ConfigError(f"{name} must be a number of seconds above 0, not {value!r}")
+    return result
+
+
 def flag(name: str, value: Any) -> bool:
     text = str(value).strip().lower()
     if text in ("1", "true", "yes", "on"):
@@ -134,6 +141,7 @@ def origins(name: str, value: Any) -> tuple[str, ...]:
 TEXT = Kind("text", _text)
 INTEGER = integer()
 NUMBER = Kind("number, 0 or more", number)
+POSITIVE = Kind("number above 0", positive)
 FLAG = Kind("1 or 0", flag)
 URL = Kind("http(s) URL", url)
 BASE_URL = Kind("http(s) URL, no trailing slash", base_url)

@@ -64,7 +64,9 @@ def load_settings(overrides: Mapping[str, Any] | None, instance_path: str) -> Lo
             "SECRET_KEY": settings["SECRET_KEY"] or _development_secret_key(instance_path),
             "SQLALCHEMY_DATABASE_URI": _database_url(settings["DATABASE_URL"], instance_path),
             # Pooled server connections are pinged after being idle, not before every use (app/store/engine.py).
-            "SQLALCHEMY_ENGINE_OPTIONS": {},
+            "SQLALCHEMY_ENGINE_OPTIONS": _pool_options(
+                _database_url(settings["DATABASE_URL"], instance_path), settings
+            ),
             "MAX_CONTENT_LENGTH": MAX_REQUEST_BYTES,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
@@ -156,6 +158,16 @@ def _development_secret_key(instance_path: str) -> str:
         except FileExistsError:  # another worker made it first
             return path.read_text(encoding="ascii").strip()
         return key
+
+
+def _pool_options(database_url: str, settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the engine's pool options: DATABASE_POOL_SIZE connections kept per process.
+
+    config/gunicorn.conf.py sets it to a worker's threads, each of which holds at most one connection at a time.
+    """
+    if database_url.startswith("sqlite") and (":memory:" in database_url or database_url == "sqlite://"):
+        return {}  # one shared in-memory connection: there is no pool to size
+    return {"pool_size": settings["DATABASE_POOL_SIZE"]}
 
 
 def _database_url(url: str | None, instance_path: str) -> str:

@@ -85,6 +85,15 @@ SETTINGS: tuple[Setting, ...] = (
             file=True,
             note="e.g. DATABASE_URL=postgresql://gateway:password@db.internal:5432/gateway",
         ),
+        Setting(
+            "DATABASE_POOL_SIZE",
+            kinds.integer(1),
+            "5",
+            "Database connections a process keeps open for reuse (SQLAlchemy may open 10 more for a burst); "
+            "config/gunicorn.conf.py sets it to GUNICORN_THREADS unless it is set.",
+            note="A click holds at most one connection, and none while it waits for T-book. On PostgreSQL,\n"
+            "max_connections must allow instances x workers x (DATABASE_POOL_SIZE + 10) (docs/deployment.md).",
+        ),
     ),
     *_section(
         "T-book",
@@ -141,7 +150,20 @@ SETTINGS: tuple[Setting, ...] = (
             file=True,
             sandbox="sandbox-lti-secret",
         ),
-        Setting("TBOOK_TIMEOUT", kinds.NUMBER, "10", "Seconds before a T-book API call gives up."),
+        Setting(
+            "TBOOK_TIMEOUT",
+            kinds.NUMBER,
+            "10",
+            "Seconds before a T-book API call gives up: the whole call, however slowly T-book sends its answer.",
+        ),
+        Setting(
+            "GATEWAY_CLICK_DEADLINE",
+            kinds.POSITIVE,
+            "15",
+            "Seconds a click may spend on T-book in all (calls, retries, waiting for the token), after which the "
+            'learner gets the "T-book is slow" page and the click is audited as a timeout.',
+            note="Keep it below GUNICORN_TIMEOUT - 10; config/gunicorn.conf.py refuses to start otherwise.",
+        ),
         Setting(
             "TBOOK_RETRY_ATTEMPTS",
             kinds.integer(1),
@@ -339,11 +361,16 @@ SERVER_SETTINGS: tuple[Setting, ...] = tuple(
     for name, default, doc in (
         ("GUNICORN_WORKERS", "0", "Worker processes; 0 means CPUs + 1, at most GUNICORN_MAX_WORKERS."),
         ("GUNICORN_MAX_WORKERS", "8", "The most workers the CPU count may ask for."),
-        ("GUNICORN_WORKER_CLASS", "sync", "sync, or gthread to give each worker GUNICORN_THREADS threads."),
-        ("GUNICORN_THREADS", "1", "Threads per worker, with gthread (where most links use authtoken, try 4)."),
+        ("GUNICORN_WORKER_CLASS", "gthread", "gthread gives each worker GUNICORN_THREADS threads; sync, one."),
+        ("GUNICORN_THREADS", "32", "Threads per gthread worker: clicks waiting on T-book at once (1 with sync)."),
         ("GUNICORN_BIND", "", "Where gunicorn listens; 0.0.0.0:$PORT unless set."),
         ("PORT", "8000", "The port of the default GUNICORN_BIND."),
-        ("GUNICORN_TIMEOUT", "30", "Seconds before a silent worker is killed and replaced."),
+        (
+            "GUNICORN_TIMEOUT",
+            "",
+            "Seconds before a silent worker is killed and replaced; GATEWAY_CLICK_DEADLINE + 10 (at least 30) "
+            "unless set, and never less.",
+        ),
         ("GUNICORN_GRACEFUL_TIMEOUT", "30", "Seconds a worker has to finish its requests on restart or stop."),
         ("GUNICORN_KEEPALIVE", "5", "Seconds an idle keep-alive connection stays open."),
         ("GUNICORN_MAX_REQUESTS", "10000", "A worker is recycled after about this many requests (10 % jitter)."),

@@ -195,6 +195,17 @@ def hot_connection() -> HotConnection:
     return connection
 
 
+def release_hot_connection() -> None:
+    """Give this request's connection back to the pool now; the next `hot_connection()` checks one out again.
+
+    For a click about to wait on T-book: threads waiting on T-book then hold no database connection, so a
+    worker's pool is sized for the clicks using the database at the same moment, not for those waiting.
+    """
+    connection = g.pop(_CONNECTION, None)
+    if connection is not None:
+        connection.close()
+
+
 def init_hot_connections(app: Flask) -> None:
     @app.teardown_appcontext
     def _close_hot_connection(_exc: BaseException | None) -> None:

@@ -133,6 +133,20 @@ class TokenCache(db.Model):
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class KnownLearner(db.Model):
+    """A learner the gateway has seen in T-book (found or created) under one T-book account.
+
+    Its clicks go straight to /authToken, one T-book call instead of two; the row goes when T-book says it does
+    not know the learner after all (app/store/known_learners.py).
+    """
+
+    login: Mapped[str] = mapped_column(String(254), primary_key=True)
+    # Which T-book account (API URL and client id, hashed): a learner known to the sandbox is not known to live.
+    account: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen: Mapped[str] = mapped_column(String(8))  # found | created
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class UsedNonce(db.Model):
     """One-time values already consumed (a click's fallback, a signed link), kept until they expire."""
 

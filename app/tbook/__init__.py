@@ -1,6 +1,8 @@
 """T-book Web Service API client: plain Python, settings passed in, no Flask."""
 
+from app.tbook import deadline
 from app.tbook.client import TBookClient
+from app.tbook.deadline import DeadlineExceeded
 from app.tbook.errors import (
     BadRequest,
     MethodNotAllowed,
@@ -24,6 +26,7 @@ __all__ = [
     "AuthToken",
     "BadRequest",
     "ClientInfo",
+    "DeadlineExceeded",
     "Entity",
     "Learner",
     "MemoryTokenStore",
@@ -41,4 +44,5 @@ __all__ = [
     "TokenStore",
     "TooManyRequests",
     "Unauthorized",
+    "deadline",
 ]

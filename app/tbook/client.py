@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import httpx
 
-from app.tbook import answers
+from app.tbook import answers, deadline
 from app.tbook.auth import BearerAuth, EventSink, TokenProvider, TokenRequest
 from app.tbook.errors import TBookConnectionError, TBookError, error_from_response
 from app.tbook.fields import UPDATE
@@ -17,6 +17,7 @@ from app.tbook.form_encoding import encode_learner_fields, flag
 from app.tbook.models import AccessToken, AuthToken, ClientInfo, Entity, Learner, parse
 from app.tbook.retry import RetryPolicy
 from app.tbook.token_store import MemoryTokenStore, TokenStore
+from app.tbook.transport import transport_for
 
 T = TypeVar("T")
 IDENTIFIER_TYPES = ("email", "learnerId", "externalId")
@@ -33,6 +34,9 @@ class TBookClient:
     ``on_event(name, **fields)`` receives ``"api_call"`` (endpoint, status, duration, attempt),
     ``"retry"`` (endpoint, attempt, delay, status, code) and ``"token_refresh"`` (reason, expires_in);
     it must not raise. ``clock`` and ``sleep`` drive token expiry and backoff, ``transport`` the HTTP.
+    ``timeout`` bounds each call as a whole (not each read); inside a caller's deadline
+    (`app.tbook.deadline.within`) calls, retries and waits get at most what is left of it, and a call cut by it
+    raises DeadlineExceeded. One client may be shared by threads: they share its keep-alive connections.
     """
 
     def __init__(
@@ -56,10 +60,11 @@ class TBookClient:
         self._clock = clock
         self._sleep = sleep
         self._emit = on_event or _ignore_event
+        self._timeout = timeout
         self._http = httpx.Client(
             base_url=api_url.rstrip("/") + "/",
             timeout=httpx.Timeout(timeout),
-            transport=transport,
+            transport=transport or transport_for(api_url),
             headers={"Accept": "application/json"},
         )
         self._token_request = TokenRequest(self._post_token, client_id, client_secret, clock, self._emit)
@@ -209,7 +214,7 @@ class TBookClient:
             except TBookError as err:
                 # A failed token fetch never reached the endpoint itself, so it is always safe to repeat.
                 safe = idempotent or err.endpoint == "token"
-                delay = self._retry.next_delay(err, attempt, self._clock() - started, safe)
+                delay = self._retry.next_delay(err, attempt, self._clock() - started, safe, deadline.remaining())
                 if delay is None:
                     raise
                 self._emit("retry", endpoint=endpoint, attempt=attempt, delay=delay, status=err.status, code=err.code)
@@ -228,18 +233,30 @@ class TBookClient:
     ) -> tuple[httpx.Response, Any]:
         """Make one HTTP request; return the answer and its body (JSON or a :class:`Body`).
 
-        Raises the TBookError matching an error status, or a 2xx that carries T-book's error envelope.
+        Raises the TBookError matching an error status, or a 2xx that carries T-book's error envelope;
+        DeadlineExceeded when the caller's deadline has passed, or passes before T-book has answered.
         """
+        deadline.check(endpoint)
         began = time.perf_counter()
+        left = deadline.remaining()
+        cut = left is not None and left < self._timeout  # the caller's deadline ends this call, not its timeout
         try:
             # As tbook-api.md's examples (curl -F): multipart/form-data, one part per field, no file names.
             files = [(name, (None, value)) for name, value in form] if form else None
-            response = self._http.request(method, path, files=files, auth=self._auth if authenticated else None)
+            with deadline.call_limit(self._timeout) as budget:
+                request = self._http.build_request(method, path, files=files, timeout=budget)
+                # Sent in one piece: streamed, each part of the form went out in a write of its own (19 for an
+                # authToken call), each a system call here and a wake-up at T-book (bench/README.md).
+                request.read()
+                response = self._http.send(request, auth=self._auth if authenticated else None)
         except httpx.TransportError as err:
             self._emit(
                 "api_call", endpoint=endpoint, status=None, attempt=attempt, duration=time.perf_counter() - began
             )
-            raise _connection_error(err, endpoint) from err
+            failure = _connection_error(err, endpoint)
+            if cut and isinstance(err, httpx.TimeoutException):
+                raise deadline.DeadlineExceeded(endpoint, deadline.limit(), maybe_sent=failure.maybe_sent) from err
+            raise failure from err
         status = response.status_code
         self._emit("api_call", endpoint=endpoint, status=status, attempt=attempt, duration=time.perf_counter() - began)
         redact = (self._client_secret, self._tokens.current_token() or "")

@@ -36,14 +36,22 @@ class RetryPolicy:
             return retry_after
         return self.jitter(min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
 
-    def next_delay(self, error: TBookError, attempt: int, elapsed: float, idempotent: bool) -> float | None:
-        """Return the seconds to wait before another attempt, or None to give up and raise ``error``."""
+    def next_delay(
+        self, error: TBookError, attempt: int, elapsed: float, idempotent: bool, time_left: float | None = None
+    ) -> float | None:
+        """Return the seconds to wait before another attempt, or None to give up and raise ``error``.
+
+        ``time_left`` is what remains of the caller's deadline (None: no deadline): an attempt that could not
+        start before it ends is not worth the wait.
+        """
         if attempt >= self.max_attempts or not retryable(error, idempotent):
             return None
         delay = self.backoff(attempt, error.retry_after)
         # A Retry-After longer than this policy would ever wait is honoured by giving up now: the error
         # (with its retry_after) tells the caller when T-book will take the call again.
         if delay > max(self.max_delay, 0.0) or elapsed + delay > self.max_total:
+            return None
+        if time_left is not None and delay >= time_left:
             return None
         return delay
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import threading
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol
 
+from app.tbook import deadline
 from app.tbook.models import AccessToken
 
 
@@ -56,6 +58,16 @@ class MemoryTokenStore:
         with self._data_lock:
             self._token = None
 
-    def refresh_lock(self) -> AbstractContextManager[object]:
-        """Return the lock that serialises token refreshes in this process."""
-        return self._refresh_lock
+    @contextmanager
+    def refresh_lock(self) -> Iterator[None]:
+        """Hold the lock that serialises token refreshes in this process.
+
+        Inside a caller's deadline, waiting for another thread's refresh ends with it: DeadlineExceeded.
+        """
+        left = deadline.remaining()
+        if not self._refresh_lock.acquire(timeout=-1 if left is None else max(left, 0.0)):
+            raise deadline.DeadlineExceeded("token", deadline.limit(), maybe_sent=False)
+        try:
+            yield
+        finally:
+            self._refresh_lock.release()

@@ -139,3 +139,82 @@ def test_concurrent_launches_are_each_signed_and_audited_once(app, gateway_confi
     with app.app_context():
         assert db.session.query(AuditEvent).filter_by(action="launch", outcome="sent").count() == 40
         assert audit.verify_chain() == (40, None)
+
+
+def test_the_default_server_serves_many_clicks_waiting_on_tbook_at_once(app, gateway_config, sandbox_factory, tmp_path):
+    # The config's own defaults (gthread, 32 threads a worker), T-book answering every call after 0.25 s, and
+    # fewer database connections per worker than threads: a click holds at most one, and none while it waits for
+    # T-book, so threads take turns on the pool and never deadlock on it.
+    slow = sandbox_factory({"SANDBOX_LATENCY": 0.25})
+    learners = [f"learner{i:02d}@example.com" for i in range(40)]
+    with app.app_context():
+        make_link("sso", mode="authtoken")
+        for login in learners:
+            make_profile(login=login, password=None)
+    settings = {"TBOOK_API_URL": slow.api_url, "TBOOK_LTI_URL": slow.lti_url, "DATABASE_POOL_SIZE": "2"}
+    with running_gunicorn(gateway_config, tmp_path, **settings) as (base, read_log):
+
+        def click(login):
+            response = httpx.get(f"{base}/launch/sso", headers={"X-Remote-User": login}, timeout=30)
+            return response.status_code
+
+        with ThreadPoolExecutor(40) as pool:
+            first = list(pool.map(click, learners))  # new learners: looked up, created, signed in
+            mark = len(slow.requests())
+            again = list(pool.map(click, learners))  # known learners: one call each
+        log = read_log()
+    assert "Using worker: gthread" in log and "Traceback" not in log
+    assert first == [303] * 40 and again == [303] * 40, log
+    made = [r["path"] for r in slow.requests()]
+    assert made[:mark].count("/api/getOneLearner") == made[:mark].count("/api/insertLearner") == 40
+    assert made[mark:] == ["/api/authToken"] * 40
+    assert made.count("/api/token") == 1  # one token for both workers and all their threads
+    with app.app_context():
+        launches = db.session.query(AuditEvent).filter_by(action="launch", outcome="redirected").count()
+        provisions = db.session.query(AuditEvent).filter_by(action="provision", outcome="created").count()
+        assert (launches, provisions) == (80, 40)
+        checked, broken = audit.verify_chain()
+        assert broken is None and checked == db.session.query(AuditEvent).count()
+
+
+@pytest.mark.parametrize("worker_class", ["sync", "gthread"])
+def test_a_click_ends_at_its_deadline_with_a_page_and_no_worker_killed(
+    app, gateway_config, sandbox_factory, tmp_path, worker_class
+):
+    # T-book takes 8 s for every call, as in the incident; the click is given 2 s.
+    slow = sandbox_factory({"SANDBOX_LATENCY": 8})
+    with app.app_context():
+        make_link("sso", mode="authtoken")
+        make_profile(login="new.learner@example.com", password=None)
+    settings = {
+        "TBOOK_API_URL": slow.api_url,
+        "TBOOK_LTI_URL": slow.lti_url,
+        "GATEWAY_CLICK_DEADLINE": "2",
+        "GUNICORN_TIMEOUT": "12",
+        "GUNICORN_WORKER_CLASS": worker_class,
+    }
+    with running_gunicorn(gateway_config, tmp_path, **settings) as (base, read_log):
+        response = httpx.get(f"{base}/launch/sso", headers={"X-Remote-User": "new.learner@example.com"}, timeout=30)
+        log = read_log()
+    assert response.status_code == 503 and "T-book is slow" in response.text
+    reference = response.headers["X-Correlation-ID"]
+    assert reference in response.text
+    assert "WORKER TIMEOUT" not in log and "Traceback" not in log
+    with app.app_context():
+        click = db.session.query(AuditEvent).filter_by(action="launch").one()
+    assert (click.outcome, click.correlation_id) == ("timeout", reference)
+
+
+def test_gunicorn_refuses_a_worker_timeout_a_click_could_outlast(gateway_config, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GUNICORN_", "PROMETHEUS_"))}
+    env.update({k: str(v) for k, v in gateway_config.items() if k != "TESTING"})
+
+    def check(**settings):
+        command = [sys.executable, "-m", "gunicorn", "--check-config", "-c", "config/gunicorn.conf.py", "wsgi:app"]
+        return subprocess.run(command, cwd=ROOT, env={**env, **settings}, capture_output=True, text=True)
+
+    refused = check(GATEWAY_CLICK_DEADLINE="15", GUNICORN_TIMEOUT="20")
+    assert refused.returncode != 0
+    assert "GUNICORN_TIMEOUT (20 s) must be at least GATEWAY_CLICK_DEADLINE (15 s) + 10 s" in refused.stderr
+    assert check(GATEWAY_CLICK_DEADLINE="15", GUNICORN_TIMEOUT="25").returncode == 0
+    assert check(GATEWAY_CLICK_DEADLINE="40").returncode == 0  # no timeout given: it follows the deadline

@@ -81,3 +81,38 @@ def test_a_late_holder_does_not_release_the_lease_another_worker_took(app):
         fast.__exit__(None, None, None)
         with store(wait=0.2).refresh_lock():
             pass  # released by its holder, the lease is free again
+
+
+def test_waiting_for_the_lease_ends_with_the_clicks_deadline(app):
+    from app.tbook import DeadlineExceeded, deadline
+
+    with app.app_context():
+        holder = DatabaseTokenStore(db.engine, "lease-test", seal=str, unseal=str)
+        waiter = DatabaseTokenStore(db.engine, "lease-test", seal=str, unseal=str, wait=30)
+        with holder.refresh_lock():  # another worker is fetching the token
+            with deadline.within(0.3), pytest.raises(DeadlineExceeded) as caught:
+                with waiter.refresh_lock():
+                    pass
+            with (
+                pytest.raises(TokenLeaseTimeout),
+                DatabaseTokenStore(db.engine, "lease-test", seal=str, unseal=str, wait=0.2).refresh_lock(),
+            ):
+                pass  # without a deadline, its own wait still applies
+    assert caught.value.endpoint == "token"
+
+
+def test_a_token_replaced_by_another_instance_is_picked_up_after_one_refusal(app, gateway_config, sandbox):
+    # Each process keeps the token it last saw, without reading the row on every call; when another instance
+    # replaced it, T-book's 401 makes this one read the row again, and it uses that token rather than a third.
+    other_instance = create_app(gateway_config)
+    with app.app_context():
+        tbook_api.client().get_client()
+    sandbox.revoke_tokens()
+    with other_instance.app_context():
+        tbook_api.client().get_client()  # refused, refreshed: the row holds a new token
+    with app.app_context():
+        tbook_api.client().get_client()  # refused with the kept token, then uses the other instance's
+        tbook_api.client().get_entities()
+    assert len(sandbox.requests("/api/token")) == 2
+    assert [r["status"] for r in sandbox.requests("/api/getClient")] == [200, 401, 200, 401, 200]
+    assert [r["status"] for r in sandbox.requests("/api/getEntities")] == [200]

@@ -92,3 +92,12 @@ def test_conflict_is_not_retried(client, sandbox, clock):
 def test_default_jitter_stays_between_half_and_full_delay():
     assert all(1.0 <= equal_jitter(2.0) <= 2.0 for _ in range(200))
     assert RetryPolicy(jitter=lambda delay: 0.0).backoff(3) == 0.0
+
+
+def test_no_retry_that_would_start_after_the_callers_deadline():
+    policy = RetryPolicy(jitter=lambda delay: delay)
+    error = ServerError("down", status=500)
+    assert policy.next_delay(error, 1, 0.0, True, time_left=None) == 0.25
+    assert policy.next_delay(error, 1, 0.0, True, time_left=1.0) == 0.25
+    assert policy.next_delay(error, 1, 0.0, True, time_left=0.25) is None  # the attempt could not start in time
+    assert policy.next_delay(error, 1, 0.0, True, time_left=-0.1) is None

@@ -1,4 +1,8 @@
-"""The /authToken sign-in: provision the learner, ask T-book for a one-minute URL, and send the browser there."""
+"""The /authToken sign-in: provision the learner, ask T-book for a one-minute URL, and send the browser there.
+
+A click gives T-book at most GATEWAY_CLICK_DEADLINE seconds in all (calls, retries, waiting for the token);
+past it the learner gets the "T-book is slow" page and the click is audited as a timeout.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,17 @@ import re
 from typing import NoReturn
 from urllib.parse import urlsplit
 
-from app.errors import ProfileInvalid, TBookRefused, TBookUnavailable
+from flask import current_app
+
+from app.errors import ProfileInvalid, TBookRefused, TBookSlow, TBookUnavailable
 from app.services.audit import trail as audit
 from app.services.tbook_connection import clients as tbook_api
 from app.services.tbook_connection import provisioning
 from app.settings import credentials
+from app.store.hot_path import release_hot_connection
 from app.store.views import LinkView, ProfileView
 from app.tbook import (
+    DeadlineExceeded,
     ServerError,
     TBookConnectionError,
     TBookError,
@@ -20,6 +28,7 @@ from app.tbook import (
     TBookProtocolError,
     TooManyRequests,
     Unauthorized,
+    deadline,
 )
 
 # T-book's own hosts: its sign-in URLs may name the main domain while the API is on a subdomain.
@@ -55,6 +64,21 @@ def is_tbook_url(url: str) -> bool:
 
 
 def _fail(err: TBookError, *, login: str, link: LinkView, correlation_id: str, reason: str) -> NoReturn:
+    if isinstance(err, DeadlineExceeded):
+        seconds = err.seconds or current_app.config["GATEWAY_CLICK_DEADLINE"]
+        audit.record(
+            "launch",
+            "timeout",
+            actor=login,
+            link_slug=link.slug,
+            mode="authtoken",
+            correlation_id=correlation_id,
+            detail={"reason": reason, "endpoint": err.endpoint, "deadline_seconds": seconds},
+        )
+        raise TBookSlow(
+            f"T-book did not answer within {seconds:g} seconds, so the gateway stopped waiting.",
+            hint="T-book is slow right now. Try again in a minute.",
+        ) from err
     audit.record(
         "launch",
         "error",
@@ -85,6 +109,15 @@ def _fail(err: TBookError, *, login: str, link: LinkView, correlation_id: str, r
     raise TBookRefused(f"T-book refused the sign-in: {err.message}", hint="Ask your T-book administrator.") from err
 
 
+_NOT_THE_LEARNER = (Unauthorized, TooManyRequests, ServerError, TBookConnectionError, TBookProtocolError)
+
+
+def _refused_learner(err: TBookError) -> bool:
+    """Whether /authToken turned the learner down (unknown: a 404, or its error envelope), rather than the gateway's
+    credentials (401), the moment (429, 5xx) or the network."""
+    return err.endpoint == "authToken" and not isinstance(err, _NOT_THE_LEARNER)
+
+
 def sign_in_url(
     profile: ProfileView, link: LinkView, *, error_url: str, correlation_id: str, reason: str, fallback: bool
 ) -> str:
@@ -97,12 +130,21 @@ def sign_in_url(
     client = tbook_api.client()
     user_type = 2 if profile.user_type == "teacher" else 1
     identifier = profile.login if link.connection_type == "login" else str(profile.external_id)
+    # insertLearner creates learners only; teachers are T-book's to create.
+    provisions = link.connection_type == "login" and user_type == 1
+    known = provisions and provisioning.is_known(profile)
+    # The click holds no database connection while T-book is asked: threads waiting on T-book never starve
+    # the others of connections (a worker's pool is sized for its threads, one connection each at a time).
+    release_hot_connection()
     try:
-        # insertLearner creates learners only; teachers are T-book's to create.
-        if link.connection_type == "login" and user_type == 1:
-            provisioning.ensure_learner(client, profile, correlation_id=correlation_id, link_slug=link.slug)
-        auth = client.auth_token(user_type, link.connection_type, identifier, error_url)
+        with deadline.within(current_app.config["GATEWAY_CLICK_DEADLINE"]):
+            if provisions and not known:
+                provisioning.ensure_learner(client, profile, correlation_id=correlation_id, link_slug=link.slug)
+                release_hot_connection()  # taken again by the provisioning's audit row
+            auth = client.auth_token(user_type, link.connection_type, identifier, error_url)
     except TBookError as err:
+        if provisions and _refused_learner(err):
+            provisioning.forget(profile.login)
         _fail(err, login=profile.login, link=link, correlation_id=correlation_id, reason=reason)
     if not is_tbook_url(auth.authentification_url):
         audit.record(

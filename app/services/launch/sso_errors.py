@@ -8,6 +8,7 @@ from app.errors import LinkNotFound
 from app.services.audit import trail as audit
 from app.services.launch import flow, return_refs, return_throttle
 from app.services.launch.return_refs import ReturnRef
+from app.services.tbook_connection import provisioning
 
 #: "This link expires after 60 seconds." (tbook-api.md, authToken)
 URL_LIFETIME = 60
@@ -75,6 +76,9 @@ def explain(
             "address": address,
         },
     )
+    if found.cause == "refused":
+        # T-book may not know the learner after all: its next click looks it up (and creates it) again.
+        provisioning.forget_after_sign_in_error(found.correlation_id)
     return found
 
 

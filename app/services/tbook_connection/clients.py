@@ -39,6 +39,12 @@ def _retry_policy(cfg) -> RetryPolicy:
     )
 
 
+def account_key(creds: credentials.TBookCredentials | None = None) -> str:
+    """Return the name of the T-book account in force (API URL and client id, hashed): what is kept per account."""
+    creds = creds or credentials.current()
+    return "tbook:" + hashlib.sha256(f"{creds.api_url}|{creds.client_id}".encode()).hexdigest()[:40]
+
+
 def client(*, probe: bool = False) -> TBookClient:
     """Return the client for the credentials in force (built once per credentials, then shared by threads).
 
@@ -54,13 +60,13 @@ def client(*, probe: bool = False) -> TBookClient:
             if found is None:
                 cfg = current_app.config
                 # The token row is named after the account, so new credentials never reuse an old token.
-                row = "tbook:" + hashlib.sha256(f"{creds.api_url}|{creds.client_id}".encode()).hexdigest()[:40]
+                row = account_key(creds)
                 found = TBookClient(
                     creds.api_url,
                     creds.client_id,
                     creds.client_secret,
                     # A probe must answer fast: it does not queue long behind a worker fetching the token.
-                    token_store=database_store(row, wait=PROBE_TIMEOUT if probe else LEASE_SECONDS),
+                    token_store=database_store(row, wait=PROBE_TIMEOUT if probe else LEASE_SECONDS, keep=not probe),
                     timeout=min(PROBE_TIMEOUT, cfg["TBOOK_TIMEOUT"]) if probe else cfg["TBOOK_TIMEOUT"],
                     retry=PROBE_RETRY if probe else _retry_policy(cfg),
                     on_event=_on_event,
