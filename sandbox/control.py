@@ -1,10 +1,11 @@
-"""The sandbox's own control routes under ``/_sandbox``: faults, reset, request log, token revocation."""
+"""The sandbox's own control routes under ``/_sandbox``: faults, rate limit, reset, request log, token revocation."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
 from sandbox.faults import Fault
+from sandbox.rate_limit import RateLimit
 from sandbox.state import sandbox_state
 
 bp = Blueprint("control", __name__, url_prefix="/_sandbox")
@@ -23,6 +24,27 @@ def add_fault() -> Response | tuple[Response, int]:
 @bp.get("/faults")
 def list_faults() -> Response:
     return jsonify({"faults": sandbox_state().faults.pending()})
+
+
+@bp.put("/rate-limit")
+def set_rate_limit() -> Response | tuple[Response, int]:
+    try:
+        limit = RateLimit.from_json(request.get_json(silent=True))
+    except (TypeError, ValueError) as err:
+        return jsonify({"error": {"code": "bad_request", "message": str(err)}}), 400
+    sandbox_state().rate_limiter.set(limit)
+    return jsonify({"rate_limit": limit.to_json()})
+
+
+@bp.get("/rate-limit")
+def get_rate_limit() -> Response:
+    return jsonify({"rate_limit": sandbox_state().rate_limiter.current()})
+
+
+@bp.delete("/rate-limit")
+def lift_rate_limit() -> Response:
+    sandbox_state().rate_limiter.set(None)
+    return jsonify({"rate_limit": None})
 
 
 @bp.post("/reset")

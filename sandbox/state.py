@@ -10,6 +10,7 @@ from flask import current_app
 from sandbox.faults import FaultRegistry
 from sandbox.journal import RequestJournal
 from sandbox.lti_verify import NonceRegistry
+from sandbox.rate_limit import RateLimiter
 from sandbox.sso import SsoGrants
 from sandbox.store import Store
 from sandbox.tokens import AccessTokens
@@ -17,7 +18,7 @@ from sandbox.tokens import AccessTokens
 
 @dataclass
 class SandboxState:
-    """The data, tokens, one-time URLs, launch nonces, faults and request log of one sandbox."""
+    """The data, tokens, one-time URLs, launch nonces, faults, rate limit and request log of one sandbox."""
 
     store: Store
     tokens: AccessTokens
@@ -25,6 +26,7 @@ class SandboxState:
     nonces: NonceRegistry
     faults: FaultRegistry
     journal: RequestJournal
+    rate_limiter: RateLimiter
 
     @classmethod
     def create(cls, config: dict, clock: Callable[[], float]) -> SandboxState:
@@ -36,11 +38,13 @@ class SandboxState:
             nonces=NonceRegistry(),
             faults=FaultRegistry(),
             journal=RequestJournal(),
+            rate_limiter=RateLimiter(),
         )
 
     def reset(self) -> None:
-        """Clear faults, the request log and one-time URLs, and restore the seed data."""
+        """Clear faults, the rate limit, the request log and one-time URLs, and restore the seed data."""
         self.faults.clear()
+        self.rate_limiter.set(None)
         self.journal.clear()
         self.sso.clear()
         self.store.reset()

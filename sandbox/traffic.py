@@ -1,4 +1,4 @@
-"""Journals API requests and applies injected HTTP faults before they reach the API."""
+"""Journals API requests and applies the rate limit and injected HTTP faults before they reach the API."""
 
 from __future__ import annotations
 
@@ -18,6 +18,12 @@ def _before_api_request() -> Response | None:
     # Cache the raw body before the form is parsed: the LTI endpoint verifies its signature on it.
     request.get_data(cache=True)
     g.journal_entry = state.journal.record(request.method, request.path, request.form.to_dict(), request.mimetype)
+    # The LTI launch is a browser's form post, not an API caller's: only the API calls are rate limited.
+    retry_after = None if request.path == "/api/lti" else state.rate_limiter.take()
+    if retry_after is not None:
+        response = error_response(429, "Rate limit exceeded: slow down")
+        response.headers["Retry-After"] = str(retry_after)
+        return response
     fault = state.faults.take(request.path)
     if fault is None:
         return None
