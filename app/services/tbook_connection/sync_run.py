@@ -122,6 +122,11 @@ class RunResult:
         }
 
 
+def latest(limit: int = 10) -> list[store.RunView]:
+    """Return the latest runs, newest first (`live` marks the one running now)."""
+    return store.recent(limit)
+
+
 def begin(*, actor: str, entity_id: str | None = None) -> store.RunView:
     """Take the sync lock and store a new run; raise SyncBusy while another run holds the lock."""
     run = store.start(uuid.uuid4().hex, actor=actor, entity_id=entity_id, lease_seconds=LEASE_SECONDS)
