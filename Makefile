@@ -7,7 +7,7 @@ PORT ?= 5000
 SANDBOX_PORT ?= 5050
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres test-all browser-deps bench proof lint clean
+.PHONY: run test test-postgres test-all browser-deps bench bench-sync proof lint clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,11 @@ bench: $(VENV)/.dev
 PROOF_ARGS ?=
 proof: $(VENV)/.dev
 	$(PY) bench/proof.py --postgres-url $(BENCH_POSTGRES_URL) $(PROOF_ARGS)
+
+## bench-sync: a sync of 10,000 learner profiles into the local sandbox, then a second one (bench/README.md)
+BENCH_SYNC_ARGS ?=
+bench-sync: $(VENV)/.dev
+	$(PY) bench/sync.py $(BENCH_SYNC_ARGS)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -100,7 +100,7 @@ def get_entity(entity_id: str) -> Response:
 @bp.get("/getAllLearners", defaults={"entity_id": None})
 @bp.get("/getAllLearners/<entity_id>")
 def get_all_learners(entity_id: str | None) -> Response:
-    return jsonify([learner.to_json(entity) for learner, entity in sandbox_state().store.learners(entity_id)])
+    return jsonify(sandbox_state().store.learners_json(entity_id))
 
 
 @bp.get("/getOneLearner/<learner_id>")

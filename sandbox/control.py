@@ -1,10 +1,12 @@
-"""The sandbox's own control routes under ``/_sandbox``: faults, latency, reset, request log, token revocation."""
+"""The sandbox's own control routes under ``/_sandbox``: faults, latency, rate limit, reset, request log, token
+revocation."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
 from sandbox.faults import Fault
+from sandbox.rate_limit import RateLimit
 from sandbox.state import sandbox_state
 
 bp = Blueprint("control", __name__, url_prefix="/_sandbox")
@@ -38,6 +40,27 @@ def set_latency() -> Response | tuple[Response, int]:
         return jsonify({"error": {"code": "bad_request", "message": "seconds must be a number from 0 to 60"}}), 400
     sandbox_state().latency = float(seconds)
     return jsonify({"seconds": sandbox_state().latency})
+
+
+@bp.put("/rate-limit")
+def set_rate_limit() -> Response | tuple[Response, int]:
+    try:
+        limit = RateLimit.from_json(request.get_json(silent=True))
+    except (TypeError, ValueError) as err:
+        return jsonify({"error": {"code": "bad_request", "message": str(err)}}), 400
+    sandbox_state().rate_limiter.set(limit)
+    return jsonify({"rate_limit": limit.to_json()})
+
+
+@bp.get("/rate-limit")
+def get_rate_limit() -> Response:
+    return jsonify({"rate_limit": sandbox_state().rate_limiter.current()})
+
+
+@bp.delete("/rate-limit")
+def lift_rate_limit() -> Response:
+    sandbox_state().rate_limiter.set(None)
+    return jsonify({"rate_limit": None})
 
 
 @bp.post("/reset")

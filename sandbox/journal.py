@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 
 #: Form fields whose values are never logged (secrets, or profile data that may carry a password).
@@ -11,7 +12,9 @@ _MAX_ENTRIES = 1000
 
 
 class RequestJournal:
-    """Thread-safe list of ``{"method", "path", "content_type", "fields", "status"}`` entries, oldest first.
+    """Thread-safe list of ``{"method", "path", "content_type", "fields", "status", "at"}`` entries, oldest first.
+
+    ``at`` is when the request arrived (``time.time()``), so that tests can tell when callers paused.
 
     Only the newest entries are kept; ``counts`` keeps how many requests each path received since the
     last reset, so that a long benchmark can still say how many tokens were asked for.
@@ -28,7 +31,14 @@ class RequestJournal:
         ``content_type`` is the request body's media type (``multipart/form-data``, ...), without parameters.
         """
         fields = {name: "***" if name in SECRET_FIELDS else value for name, value in form.items()}
-        entry = {"method": method, "path": path, "content_type": content_type, "fields": fields, "status": None}
+        entry = {
+            "method": method,
+            "path": path,
+            "content_type": content_type,
+            "fields": fields,
+            "status": None,
+            "at": time.time(),
+        }
         with self._lock:
             self._entries.append(entry)
             del self._entries[:-_MAX_ENTRIES]

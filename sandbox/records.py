@@ -71,6 +71,9 @@ class LearnerRecord:
     test_user: int = 0
     external_id: str = ""
     assignation: int = 0
+    # The sessions (filter, location) the learner left with removeLearnerSession while keeping both values for
+    # other sessions; never shown, since T-book's learner answers have no such field.
+    left_sessions: set[tuple[str, str]] = field(default_factory=set)
 
     def to_json(self, entity: EntityRecord) -> dict:
         """Return the learner exactly in the shape of tbook-api.md's response example."""

@@ -10,6 +10,7 @@ from flask import current_app
 from sandbox.faults import FaultRegistry
 from sandbox.journal import RequestJournal
 from sandbox.lti_verify import NonceRegistry
+from sandbox.rate_limit import RateLimiter
 from sandbox.sso import SsoGrants
 from sandbox.store import Store
 from sandbox.tokens import AccessTokens
@@ -17,7 +18,7 @@ from sandbox.tokens import AccessTokens
 
 @dataclass
 class SandboxState:
-    """The data, tokens, one-time URLs, launch nonces, faults, request log and latency of one sandbox."""
+    """The data, tokens, one-time URLs, launch nonces, faults, rate limit, request log and latency of one sandbox."""
 
     store: Store
     tokens: AccessTokens
@@ -25,6 +26,7 @@ class SandboxState:
     nonces: NonceRegistry
     faults: FaultRegistry
     journal: RequestJournal
+    rate_limiter: RateLimiter
     configured_latency: float = 0.0  # SANDBOX_LATENCY; `latency` may be changed at run time, reset restores it
     latency: float = field(init=False)
 
@@ -41,13 +43,15 @@ class SandboxState:
             nonces=NonceRegistry(),
             faults=FaultRegistry(),
             journal=RequestJournal(),
+            rate_limiter=RateLimiter(),
             configured_latency=config["SANDBOX_LATENCY"],
         )
 
     def reset(self) -> None:
-        """Clear faults, the request log and one-time URLs, restore the seed data and the configured latency."""
+        """Clear faults, the rate limit, the request log and one-time URLs; restore the seed data and the latency."""
         self.latency = self.configured_latency
         self.faults.clear()
+        self.rate_limiter.set(None)
         self.journal.clear()
         self.sso.clear()
         self.store.reset()

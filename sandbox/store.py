@@ -1,4 +1,4 @@
-"""The sandbox's in-memory, thread-safe T-book data: entities and learners."""
+"""The sandbox's in-memory, thread-safe T-book data: entities and learners, indexed for thousands of learners."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ IDENTIFIER_TYPES = ("email", "learnerId", "externalId")
 class Store:
     """Entities and learners of the sandbox's client; every method returns copies.
 
-    Methods raise :class:`ApiError` with T-book's status for unknown (404), foreign (403) or
-    conflicting (409) data, so the API can render them as they are.
+    Learners are indexed by login and externalID and numbered by a counter, so that a lookup or an insert
+    costs the same with ten learners or ten thousand. Methods raise :class:`ApiError` with T-book's status for
+    unknown (404), foreign (403) or conflicting (409) data, so the API can render them as they are.
     """
 
     def __init__(self) -> None:
@@ -27,7 +28,13 @@ class Store:
         """Restore the seed data."""
         with self._lock:
             self._entities = {e.entity_id: e for e in seed.seed_entities()}
-            self._learners = {learner.learner_id: learner for learner in seed.seed_learners()}
+            self._learners: dict[str, LearnerRecord] = {}
+            self._by_login: dict[str, str] = {}
+            # externalID need not be unique: each maps to its learners in learnerID order (the first one wins).
+            self._by_external: dict[str, list[str]] = {}
+            self._last_id = 0
+            for learner in seed.seed_learners():
+                self._add(learner)
 
     def client_info(self) -> dict:
         """Return the client's description as ``GET /getClient`` shows it."""
@@ -41,12 +48,15 @@ class Store:
     def entity(self, entity_id: str) -> EntityRecord:
         """Return one of the client's entities; raise 404 when unknown, 403 when another client's."""
         with self._lock:
-            entity = self._entities.get(str(entity_id))
-            if entity is None:
-                raise ApiError(404, f"No entity with entityID {entity_id}")
-            if entity.owner != seed.OWN_CLIENT:
-                raise ApiError(403, f"Entity {entity_id} is not accessible to this client")
-            return copy.copy(entity)
+            return copy.copy(self._own_entity(entity_id))
+
+    def _own_entity(self, entity_id: str) -> EntityRecord:
+        entity = self._entities.get(str(entity_id))
+        if entity is None:
+            raise ApiError(404, f"No entity with entityID {entity_id}")
+        if entity.owner != seed.OWN_CLIENT:
+            raise ApiError(403, f"Entity {entity_id} is not accessible to this client")
+        return entity
 
     def entity_for_insert(self, identifier: str, create: bool) -> EntityRecord:
         """Return the entity named by ``entity[identifier]`` (an ID, or a name created on demand)."""
@@ -62,12 +72,15 @@ class Store:
             self._entities[new_id] = EntityRecord(new_id, identifier, seed.OWN_CLIENT)
             return copy.copy(self._entities[new_id])
 
-    def learners(self, entity_id: str | None = None) -> list[tuple[LearnerRecord, EntityRecord]]:
-        """Return the learners of one entity, or of all the client's entities, with their entity."""
+    def learners_json(self, entity_id: str | None = None) -> list[dict]:
+        """Return the learners of one entity, or of all the client's entities, as ``getAllLearners`` shows them."""
         with self._lock:
-            wanted = {self.entity(entity_id).entity_id} if entity_id else {e.entity_id for e in self.entities()}
+            if entity_id:
+                wanted = {self._own_entity(entity_id).entity_id}
+            else:
+                wanted = {e.entity_id for e in self._entities.values() if e.owner == seed.OWN_CLIENT}
             return [
-                (copy.deepcopy(learner), copy.copy(self._entities[learner.entity_id]))
+                learner.to_json(self._entities[learner.entity_id])
                 for learner in self._learners.values()
                 if learner.entity_id in wanted
             ]
@@ -76,29 +89,58 @@ class Store:
         """Return the learner found by email (login), learnerId or externalId; raise 404 when none."""
         if identifier_type not in IDENTIFIER_TYPES:
             raise ApiError(400, "identifierType must be one of email, learnerId, externalId")
-        attribute = {"email": "login", "learnerId": "learner_id", "externalId": "external_id"}[identifier_type]
         with self._lock:
-            for learner in self._learners.values():
-                if identifier and getattr(learner, attribute) == identifier:
-                    return copy.deepcopy(learner), self.entity(learner.entity_id)
-        raise ApiError(404, f"No learner with {identifier_type} {identifier}")
+            learner_id = self._learner_id(identifier_type, identifier)
+            if learner_id is None:
+                raise ApiError(404, f"No learner with {identifier_type} {identifier}")
+            learner = self._learners[learner_id]
+            return copy.deepcopy(learner), self.entity(learner.entity_id)
+
+    def _learner_id(self, identifier_type: str, identifier: str) -> str | None:
+        if not identifier:
+            return None
+        if identifier_type == "email":
+            return self._by_login.get(identifier)
+        if identifier_type == "learnerId":
+            return identifier if identifier in self._learners else None
+        ids = self._by_external.get(identifier)
+        return ids[0] if ids else None
 
     def insert(self, entity: EntityRecord, login: str, fields: dict[str, object]) -> LearnerRecord:
         """Create a learner from cleaned fields; raise 409 when the login is taken."""
         with self._lock:
-            if any(learner.login == login for learner in self._learners.values()):
+            if login in self._by_login:
                 raise ApiError(409, f"A learner with login {login} already exists")
-            learner_id = str(max((int(i) for i in self._learners), default=0) + 1)
-            learner = LearnerRecord(learner_id, login, entity.entity_id, "", "", "")
+            learner = LearnerRecord(str(self._last_id + 1), login, entity.entity_id, "", "", "")
             _apply(learner, fields, add_lists=False)
-            self._learners[learner_id] = learner
+            self._add(learner)
             return copy.deepcopy(learner)
+
+    def _add(self, learner: LearnerRecord) -> None:
+        self._learners[learner.learner_id] = learner
+        self._by_login[learner.login] = learner.learner_id
+        self._index_external(learner, None)
+        self._last_id = max(self._last_id, int(learner.learner_id))
+
+    def _index_external(self, learner: LearnerRecord, before: str | None) -> None:
+        if before == learner.external_id:
+            return
+        if before:
+            self._by_external[before].remove(learner.learner_id)
+            if not self._by_external[before]:
+                del self._by_external[before]
+        if learner.external_id:
+            ids = self._by_external.setdefault(learner.external_id, [])
+            ids.append(learner.learner_id)
+            ids.sort(key=int)
 
     def update(self, learner_id: str, fields: dict[str, object], entity_id: str | None = None) -> LearnerRecord:
         """Change only the given fields; filter, location and country are added to the existing ones."""
         with self._lock:
             learner = self._learners[learner_id]
+            before = learner.external_id
             _apply(learner, fields, add_lists=True)
+            self._index_external(learner, before)
             if entity_id is not None:
                 learner.entity_id = entity_id
             return copy.deepcopy(learner)
@@ -110,20 +152,33 @@ class Store:
         else, he will be created on our platform and connected".
         """
         with self._lock:
-            for learner in self._learners.values():
-                if (external_id and learner.external_id == external_id) or learner.login == login:
-                    return self.update(learner.learner_id, fields, entity_id=entity.entity_id)
+            found = [self._learner_id("externalId", external_id), self._by_login.get(login)]
+            ids = [learner_id for learner_id in found if learner_id is not None]
+            if ids:
+                return self.update(min(ids, key=int), fields, entity_id=entity.entity_id)
             return self.insert(entity, login, fields)
 
     def remove_session(self, learner_id: str, filter_: str, location: str) -> LearnerRecord:
-        """Detach a learner from the session ``filter`` × ``location``; raise 404 when not in it."""
+        """Take a learner out of the session ``filter`` × ``location``; raise 404 when not in it.
+
+        A learner is in every session of one of its filters and one of its locations. Leaving one session
+        keeps the others: a filter (or location) goes from the learner's lists once the learner has left every
+        session it had with it (sandbox/records.py, ``left_sessions``).
+        """
         with self._lock:
             learner = self._learners[learner_id]
-            if filter_ not in learner.filter or location not in learner.location:
+            left = learner.left_sessions
+            session = (filter_, location)
+            if filter_ not in learner.filter or location not in learner.location or session in left:
                 raise ApiError(404, f"Learner {learner_id} is not in session {filter_!r} / {location!r}")
-            # The sandbox models sessions as filters × locations, so leaving one drops both values.
-            learner.filter.remove(filter_)
-            learner.location.remove(location)
+            left.add(session)
+            filter_gone = all((filter_, other) in left for other in learner.location)
+            location_gone = all((other, location) in left for other in learner.filter)
+            if filter_gone:
+                learner.filter.remove(filter_)
+            if location_gone:
+                learner.location.remove(location)
+            learner.left_sessions = {(f, loc) for f, loc in left if f in learner.filter and loc in learner.location}
             return copy.deepcopy(learner)
 
 
@@ -137,6 +192,13 @@ def _apply(learner: LearnerRecord, fields: dict[str, object], add_lists: bool) -
             current: list[str] = getattr(learner, LIST_FIELDS[name])
             # tbook-api.md: updates add filters, locations and countries; contact e-mails are replaced.
             if add_lists and name != "contactEmail":
-                current.extend(v for v in value if v not in current)  # type: ignore[union-attr]
+                added = [v for v in dict.fromkeys(value) if v not in current]  # type: ignore[call-overload]
+                current.extend(added)
+                if name in ("filter", "location"):
+                    # A value given again joins every session it makes with the other list.
+                    side = 0 if name == "filter" else 1
+                    learner.left_sessions = {s for s in learner.left_sessions if s[side] not in added}
             else:
                 setattr(learner, LIST_FIELDS[name], list(value))  # type: ignore[call-overload]
+    if not add_lists:
+        learner.left_sessions = set()

@@ -10,6 +10,8 @@ import jwt
 
 from sandbox.errors import ApiError
 
+_MAX_VERIFIED = 1000
+
 
 class AccessTokens:
     """Issues and checks ``POST /token`` JWTs for one client id."""
@@ -21,6 +23,9 @@ class AccessTokens:
         self._key = secrets.token_hex(32)  # per process: restarting the sandbox invalidates tokens
         self._lock = threading.Lock()
         self._generation = 0
+        # Tokens already verified, with their claims: a sync sends thousands of requests with one token, and
+        # checking its signature each time cost more than the sandbox's own work (bench/README.md).
+        self._verified: dict[str, dict] = {}
 
     @property
     def ttl(self) -> int:
@@ -51,16 +56,23 @@ class AccessTokens:
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise ApiError(401, "Missing bearer token: call /token and send 'Authorization: Bearer <token>'")
-        try:
-            # Expiry is checked below against the sandbox's own (injectable) clock, not PyJWT's.
-            claims = jwt.decode(
-                token.strip(),
-                self._key,
-                algorithms=["HS256"],
-                options={"verify_exp": False, "require": ["exp", "client_id", "gen"]},
-            )
-        except jwt.InvalidTokenError:
-            raise ApiError(401, "Invalid access token") from None
+        token = token.strip()
+        claims = self._verified.get(token)
+        if claims is None:
+            try:
+                # Expiry is checked below against the sandbox's own (injectable) clock, not PyJWT's.
+                claims = jwt.decode(
+                    token,
+                    self._key,
+                    algorithms=["HS256"],
+                    options={"verify_exp": False, "require": ["exp", "client_id", "gen"]},
+                )
+            except jwt.InvalidTokenError:
+                raise ApiError(401, "Invalid access token") from None
+            with self._lock:
+                if len(self._verified) >= _MAX_VERIFIED:
+                    self._verified.clear()
+                self._verified[token] = claims
         if claims["exp"] <= self._clock():
             raise ApiError(401, "Access token expired: request a new one from /token")
         with self._lock:

@@ -1,4 +1,4 @@
-"""Journals API requests, delays them by the configured latency, and applies injected HTTP faults."""
+"""Journals API requests, delays them by the configured latency, and applies the rate limit and injected faults."""
 
 from __future__ import annotations
 
@@ -20,6 +20,12 @@ def _before_api_request() -> Response | None:
     g.journal_entry = state.journal.record(request.method, request.path, request.form.to_dict(), request.mimetype)
     if state.latency:
         time.sleep(state.latency)  # a distant T-book; the server's thread per connection lets others answer meanwhile
+    # The LTI launch is a browser's form post, not an API caller's: only the API calls are rate limited.
+    retry_after = None if request.path == "/api/lti" else state.rate_limiter.take()
+    if retry_after is not None:
+        response = error_response(429, "Rate limit exceeded: slow down")
+        response.headers["Retry-After"] = str(retry_after)
+        return response
     fault = state.faults.take(request.path)
     if fault is None:
         return None

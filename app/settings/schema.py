@@ -346,6 +346,15 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds /readyz reuses its last result (database and T-book token checks) before checking again.",
         ),
     ),
+    *_section(
+        "Provisioning",
+        Setting(
+            "GATEWAY_SYNC_CONCURRENCY",
+            kinds.integer(1),
+            "4",
+            "Learners a sync (`flask sync`, the console's Sync page) writes to T-book at once; a 429 pauses them all.",
+        ),
+    ),
 )
 BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
 

@@ -163,3 +163,30 @@ class SignInSession(db.Model):
     via: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class SyncRun(db.Model):
+    """One sync of the learner profiles into T-book (`flask sync` or the console's button): how far and how it went."""
+
+    # Also the correlation id of the run's audit events.
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    actor: Mapped[str] = mapped_column(String(254))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))  # running | finished | stopped | interrupted
+    total: Mapped[int] = mapped_column(Integer, default=0)  # learners to write to
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    failures: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    message: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SyncLock(db.Model):
+    """The one sync running at a time, for every instance: its run and until when its lease holds."""
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    run_id: Mapped[str | None] = mapped_column(String(32))
+    # The run renews it as it goes; a run whose process died lets it lapse, and the next run may start.
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

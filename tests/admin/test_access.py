@@ -22,6 +22,7 @@ GET_ROUTES = [
     "/admin/audit",
     "/admin/audit/export.csv",
     "/admin/audit/verify",
+    "/admin/sync",
 ]
 POST_ROUTES = [
     "/admin/links/new",
@@ -31,6 +32,7 @@ POST_ROUTES = [
     "/admin/credentials/check",
     "/admin/profiles/{profile_id}",
     "/admin/profiles/upload",
+    "/admin/sync/runs",
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import threading
 
+import httpx
 from flask import current_app, g, has_request_context
 
 from app import metrics
@@ -12,6 +13,7 @@ from app.services.audit import trail as audit
 from app.settings import credentials
 from app.store.token_cache import LEASE_SECONDS, database_store
 from app.tbook import RetryPolicy, TBookClient
+from app.tbook.auth import EventSink
 
 _lock = threading.Lock()
 # A readiness probe must answer quickly and never retry: the load balancer asks again soon anyway.
@@ -76,3 +78,23 @@ def client(*, probe: bool = False) -> TBookClient:
                     del clients[stale]
                 clients[key] = found
     return found
+
+
+def dedicated(*, transport: httpx.BaseTransport, on_event: EventSink) -> TBookClient:
+    """Return a client of its own for the credentials in force (a sync run's, on its own transport); close it after.
+
+    It shares the access token with every other client: the same database row as `client()`'s.
+    """
+    creds = credentials.current()
+    cfg = current_app.config
+    row = "tbook:" + hashlib.sha256(f"{creds.api_url}|{creds.client_id}".encode()).hexdigest()[:40]
+    return TBookClient(
+        creds.api_url,
+        creds.client_id,
+        creds.client_secret,
+        token_store=database_store(row),
+        timeout=cfg["TBOOK_TIMEOUT"],
+        retry=_retry_policy(cfg),
+        transport=transport,
+        on_event=on_event,
+    )

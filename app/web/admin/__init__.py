@@ -1,4 +1,4 @@
-"""The admin console at /admin/: links, credentials, profiles, audit log and dashboard, for admins only."""
+"""The admin console at /admin/: links, credentials, profiles, sync, audit log and dashboard, for admins only."""
 
 from flask import Blueprint, current_app, g, redirect, url_for
 
@@ -46,4 +46,4 @@ def _admin_nav():
     return {"is_admin_user": is_admin_user}
 
 
-from app.web.admin import audit, credentials, dashboard, links, profiles  # noqa: E402,F401
+from app.web.admin import audit, credentials, dashboard, links, profiles, sync  # noqa: E402,F401
