@@ -7,7 +7,7 @@ PORT ?= 5000
 SANDBOX_PORT ?= 5050
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres test-all browser-deps bench lint clean
+.PHONY: run test test-postgres test-all browser-deps bench lint clean translations
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,14 @@ BENCH_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 BENCH_ARGS ?=
 bench: $(VENV)/.dev
 	$(PY) bench/run.py --postgres-url $(BENCH_POSTGRES_URL) $(BENCH_ARGS)
+
+## translations: extract the pages' and messages' English text, and add what is new to each translations/*/*.po
+## (translate the empty msgstr, then run the tests; the .mo files are compiled from the .po when the app starts)
+translations: $(VENV)/.dev
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	  --project "T-book Gateway" -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-location --no-fuzzy-matching \
+	  --ignore-obsolete
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -1,6 +1,7 @@
 """Sign-in and sign-out views."""
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext
 
 from app.services.audit import trail as audit
 from app.services.identity import accounts, signin_throttle
@@ -31,7 +32,7 @@ def login():
             sign_in(account.login, "local")
             target = form.next.data
             return redirect(target if is_safe_next(target) else url_for("launch.home"), code=303)
-        flash("That e-mail and password do not match. Check them and try again.", "error")
+        flash(gettext("That e-mail and password do not match. Check them and try again."), "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 

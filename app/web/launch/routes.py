@@ -9,13 +9,17 @@ from app.services.identity import admins
 from app.services.launch import flow as launch
 from app.services.launch.lti_return import handle_return
 from app.web.auth.identity import current_user, login_required
+from app.web.i18n import page_language
 from app.web.launch import bp
 from app.web.responses import launching, no_store
 
 
 def _click() -> launch.Click:
-    """This request as the launch service needs it: T-book comes back under the root URL the browser used."""
-    return launch.Click(g.correlation_id, request.url_root, request.headers.get("Accept-Language", ""))
+    """This request as the launch service needs it: T-book comes back under the root URL the browser used, and
+    opens in the language of the gateway's pages."""
+    return launch.Click(
+        g.correlation_id, request.url_root, request.headers.get("Accept-Language", ""), language=page_language()
+    )
 
 
 @bp.get("/")
