@@ -59,9 +59,9 @@ bench: $(VENV)/.dev
 ## translations: extract the pages' and messages' English text, and add what is new to each translations/*/*.po
 ## (translate the empty msgstr, then run the tests; the .mo files are compiled from the .po when the app starts)
 translations: $(VENV)/.dev
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --no-wrap --sort-output \
 	  --project "T-book Gateway" -o translations/messages.pot .
-	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-location --no-fuzzy-matching \
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-wrap --no-fuzzy-matching \
 	  --ignore-obsolete
 
 lint: $(VENV)/.dev
