@@ -33,31 +33,28 @@ _BY_KIND: tuple[tuple[type[errors.GatewayError], LearnerText], ...] = (
         errors.ProfileMissing,
         LearnerText(
             _l("The gateway has no T-book profile for your account, so it cannot open T-book for you."),
-            _l("Ask your T-book administrator to add your profile, and give them the reference below."),
+            _l("Ask your T-book administrator to add your profile."),
         ),
     ),
     (
         errors.ProfileInvalid,
         LearnerText(
             _l("Part of your profile is missing, or is not in a form T-book accepts, so nothing was sent to T-book."),
-            _l("Your T-book administrator can correct your profile: give them the reference below."),
+            _l("Your T-book administrator can correct your profile: tell them."),
         ),
     ),
     (
         errors.LtiNotConfigured,
         LearnerText(
             _l("The gateway is not fully set up to open T-book."),
-            _l(
-                "This needs your administrator, and trying again will not help until it is fixed: give them the "
-                "reference below."
-            ),
+            _l("This needs your administrator: tell them. Trying again will not help until it is fixed."),
         ),
     ),
     (
         errors.TBookUnavailable,
         LearnerText(
             _l("T-book did not answer the gateway, or it is too busy right now."),
-            _l("Wait a minute, then try again. If it goes on, give your administrator the reference below."),
+            _l("Wait a minute, then try again. If it goes on, tell your administrator."),
             retry=True,
         ),
     ),
@@ -65,10 +62,7 @@ _BY_KIND: tuple[tuple[type[errors.GatewayError], LearnerText], ...] = (
         errors.TBookRefused,
         LearnerText(
             _l("T-book answered, but would not sign you in."),
-            _l(
-                "Try once more. If T-book refuses again, give your T-book administrator the reference below: it "
-                "names this attempt in the gateway's audit log."
-            ),
+            _l("Try once more. If T-book refuses again, tell your T-book administrator."),
             retry=True,
         ),
     ),
@@ -90,7 +84,7 @@ _BY_KIND: tuple[tuple[type[errors.GatewayError], LearnerText], ...] = (
         errors.Forbidden,
         LearnerText(
             _l("Your account may not open this page."),
-            _l("If you think it should, ask your administrator, with the reference below."),
+            _l("If you think it should, ask your administrator."),
         ),
     ),
 )
@@ -106,7 +100,7 @@ _BY_STATUS = {
     ),
     403: LearnerText(
         _l("Your account may not open this page."),
-        _l("If you think it should, ask your administrator, with the reference below."),
+        _l("If you think it should, ask your administrator."),
     ),
     404: LearnerText(
         _l("There is nothing at this address."),
@@ -134,18 +128,18 @@ _BY_STATUS = {
     ),
     502: LearnerText(
         _l("T-book answered, but would not sign you in."),
-        _l("Try once more. If it happens again, give your administrator the reference below."),
+        _l("Try once more. If it happens again, tell your administrator."),
         retry=True,
     ),
     503: LearnerText(
         _l("The gateway cannot do this right now."),
-        _l("Wait a minute, then try again. If it goes on, give your administrator the reference below."),
+        _l("Wait a minute, then try again. If it goes on, tell your administrator."),
         retry=True,
     ),
 }
 _UNEXPECTED = LearnerText(
     _l("The gateway hit an unexpected error. It has been logged."),
-    _l("Wait a moment and try again. If it happens again, give your administrator the reference below."),
+    _l("Wait a moment and try again. If it happens again, tell your administrator."),
 )
 
 

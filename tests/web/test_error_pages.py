@@ -35,7 +35,7 @@ def test_a_configuration_fault_asks_for_the_administrator_without_their_advice(m
     no_lti = make_gateway(TBOOK_LTI_SECRET="")
     page = signed_in_client(no_lti).get("/launch/open-tbook")
     assert page.status_code == 503
-    assert "trying again will not help until it is fixed" in page.text
+    assert "Trying again will not help until it is fixed" in page.text
     assert "TBOOK_LTI_SECRET" not in page.text and "console" not in page.text and "Try again" not in page.text
     (event,) = audited(no_lti)
     assert REFERENCE.findall(page.text) == [event.correlation_id] == references(page.text)

@@ -7,7 +7,7 @@ from flask import g, redirect, render_template, request
 from app.services.catalog import links as catalog_links
 from app.services.identity import admins
 from app.services.launch import flow as launch
-from app.services.launch.lti_return import handle_return
+from app.services.launch.lti_return import LOGGED_ONLY, handle_return
 from app.web.auth.identity import current_user, login_required
 from app.web.i18n import page_language
 from app.web.launch import bp
@@ -68,6 +68,7 @@ def lti_return():
         "launch/lti_return.html",
         message=outcome.message,
         error=outcome.error,
+        error_logged_only=outcome.error == LOGGED_ONLY,
         ref=outcome.ref,
         correlation_id=outcome.correlation_id,
         fell_back_already=outcome.fell_back_already,
