@@ -1,4 +1,4 @@
-"""The sandbox's in-memory, thread-safe T-book data: entities and learners."""
+"""The sandbox's in-memory, thread-safe T-book data: entities, learners and teachers."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ class Store:
         with self._lock:
             self._entities = {e.entity_id: e for e in seed.seed_entities()}
             self._learners = {learner.learner_id: learner for learner in seed.seed_learners()}
+            self._teachers = {teacher.learner_id: teacher for teacher in seed.seed_teachers()}
 
     def client_info(self) -> dict:
         """Return the client's description as ``GET /getClient`` shows it."""
@@ -82,6 +83,14 @@ class Store:
                 if identifier and getattr(learner, attribute) == identifier:
                     return copy.deepcopy(learner), self.entity(learner.entity_id)
         raise ApiError(404, f"No learner with {identifier_type} {identifier}")
+
+    def find_teacher(self, attribute: str, identifier: str) -> tuple[LearnerRecord, EntityRecord] | None:
+        """Return the teacher whose `attribute` (login, external_id or learner_id) is `identifier`, or None."""
+        with self._lock:
+            for teacher in self._teachers.values():
+                if identifier and getattr(teacher, attribute) == identifier:
+                    return copy.deepcopy(teacher), self.entity(teacher.entity_id)
+        return None
 
     def insert(self, entity: EntityRecord, login: str, fields: dict[str, object]) -> LearnerRecord:
         """Create a learner from cleaned fields; raise 409 when the login is taken."""
