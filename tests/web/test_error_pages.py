@@ -96,3 +96,28 @@ def test_no_page_shows_the_request_id_beside_the_reference(app, client):
     page = client.get("/no-such-page")
     assert page.status_code == 404 and "<h1>Not Found</h1>" in page.text
     assert REFERENCE.findall(page.text) == references(page.text) and len(references(page.text)) == 1
+
+
+def test_the_launch_page_may_connect_to_the_launch_host_and_nowhere_else(app, client, auth, sandbox):
+    with app.app_context():
+        make_link()
+        make_profile()
+    auth.login()
+    page = client.get("/launch/open-tbook")
+    policy = page.headers["Content-Security-Policy"]
+    assert f"connect-src 'self' {sandbox.url};" in policy and "default-src 'self'" in policy
+    assert "frame-ancestors 'self'" in policy
+    assert f'data-probe="{sandbox.url}/"' in page.text
+
+
+def test_single_sign_on_instead_is_for_auto_links_only(app, client, auth, sandbox):
+    with app.app_context():
+        make_link()
+        make_link("auto", mode="auto")
+        make_profile()
+    auth.login()
+    instead = client.get("/launch/auto?via=sso")
+    assert instead.status_code == 303 and "/sso/" in instead.headers["Location"]
+    (event,) = [e for e in audited(app, "fallback") if e.outcome == "redirected"]
+    assert event.detail["reason"] == "the browser could not reach T-book's launch host"
+    assert 'id="launch-form"' in client.get("/launch/open-tbook?via=sso").text  # an LTI link stays LTI

@@ -11,6 +11,7 @@ from app.services.launch.lti_return import LOGGED_ONLY, handle_return
 from app.web.auth.identity import current_user, login_required
 from app.web.i18n import page_language
 from app.web.launch import bp
+from app.web.launch.probe import allow_probe, probe_url
 from app.web.responses import launching, no_store
 
 
@@ -33,10 +34,16 @@ def home():
 @bp.get("/launch/<slug>")
 @login_required
 def launch_page(slug: str):
-    outcome = launch.start(slug, current_user().login, _click())
+    # ?via=sso: the launch page found T-book's launch host unreachable from this browser, and the learner chose
+    # T-book's single sign-on instead (an `auto` link only; other modes ignore it).
+    unreachable = request.args.get("via") == "sso"
+    outcome = launch.start(slug, current_user().login, _click(), lti_unreachable=unreachable)
     if isinstance(outcome, launch.Redirect):
         return launching(redirect(outcome.url, code=303))
-    return launching(render_template("launch/launch.html", link=outcome.link, launch=outcome.signed))
+    page = render_template(
+        "launch/launch.html", link=outcome.link, launch=outcome.signed, probe_url=probe_url(outcome.signed.url)
+    )
+    return allow_probe(launching(page), outcome.signed.url)
 
 
 @bp.get("/launch/<slug>/preview")
