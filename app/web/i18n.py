@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, current_app, redirect, request, url_for
 from flask_babel import Babel, get_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +33,15 @@ def chosen_language() -> str | None:
 
 def select_language() -> str:
     """Return this request's language: the user's choice, else the browser's best, else GATEWAY_LANGUAGE."""
-    return chosen_language() or request.accept_languages.best_match(LANGUAGES) or current_app.config["GATEWAY_LANGUAGE"]
+    browser = _browser_language(request.headers.get("Accept-Language", ""))
+    return chosen_language() or browser or current_app.config["GATEWAY_LANGUAGE"]
+
+
+@lru_cache(maxsize=256)
+def _browser_language(accept_language: str) -> str | None:
+    # Every launch page is rendered in a language: browsers send a few distinct headers, and parsing one costs
+    # tens of µs per click (as app/services/launch/launch_request.py found), so each is parsed once.
+    return parse_accept_header(accept_language, LanguageAccept).best_match(LANGUAGES)
 
 
 def page_language() -> str:
