@@ -174,3 +174,16 @@ def test_form_errors_and_flashes_speak_the_pages_language(client):
     assert refused.status_code == 401 and "ne correspondent pas" in refused.text
     empty = client.post("/auth/login", data={"login": "", "password": "", "csrf_token": csrf_token(page.text)})
     assert empty.status_code == 400 and "Ce champ est requis." in empty.text
+
+
+def test_a_signed_in_user_on_the_sign_in_page_is_told_so_and_shown_the_way_home(app, client, auth):
+    with app.app_context():
+        make_profile()
+    auth.login()
+    page = client.get("/auth/login")
+    assert page.status_code == 200
+    assert "You are signed in as jane.doe@example.com." in page.text and '<a href="/">Go to your T-book links</a>' in (
+        page.text
+    )
+    client.get("/language/fr")
+    assert "Votre session est ouverte avec le compte jane.doe@example.com." in client.get("/auth/login").text
