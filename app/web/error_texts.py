@@ -165,7 +165,7 @@ def is_admin_advice(err: Exception | None) -> bool:
 
 
 # The titles of the domain's kinds (app/errors.py and the services' errors) and of HTTP errors (werkzeug's names),
-# listed here so that extraction finds them: the page shows `title(err.title)` in the page's language.
+# listed here so that extraction finds them: the page shows `translated(err.title)`.
 TITLES = (
     _l("Something went wrong"),
     _l("Not Found"),
@@ -196,6 +196,33 @@ TITLES = (
 )
 
 
-def title(text: str) -> str:
-    """Return an error's title in the page's language (as it is when the catalog does not know it)."""
+# The services' fixed messages and hints a learner may read among the details (app/services, app/web/auth): said
+# in the page's language when listed here; a message built with a name or a field in it stays as the service
+# wrote it. tests/web/test_error_pages.py checks that each is still the service's own words.
+MESSAGES = (
+    _l("Ask your T-book administrator."),
+    _l("Go back to the intranet and click again."),
+    _l("If you forgot your password, ask your T-book administrator."),
+    _l("Open T-book from your intranet page, which signs you in."),
+    _l("Signed links are valid for a short time only."),
+    _l("T-book answered with a sign-in address outside T-book; the gateway did not follow it."),
+    _l("T-book did not answer the gateway properly, even after several tries."),
+    _l("T-book does not know your account."),
+    _l("T-book is receiving too many requests right now."),
+    _l("T-book may be busy or down. Wait a minute, then try again."),
+    _l("T-book refused the gateway's API credentials."),
+    _l("The gateway has no LTI shared secret for T-book, so it cannot sign this launch."),
+    _l("The preview is open for debug links (and admins) only."),
+    _l("This link signs in through /authToken: it has no LTI launch to preview."),
+    _l("This sign-in link does not name a user."),
+    _l("This sign-in link has been used already."),
+    _l("This sign-in link has expired. Go back to the intranet and click again."),
+    _l("This sign-in link is not valid (it was altered or signed with another key)."),
+    _l("This sign-in link was made for another launch link."),
+    _l("You are not signed in."),
+)
+
+
+def translated(text: str) -> str:
+    """Return an error's title, message or hint in the page's language (as it is when the catalog lacks it)."""
     return gettext(text)

@@ -43,10 +43,10 @@ def render_error(
     page = render_template(
         "error.html",
         status=status,
-        title=error_texts.title(title),
+        title=error_texts.translated(title),
         text=text,
-        message=message,
-        hint=hint,
+        message=error_texts.translated(message) if message else message,
+        hint=error_texts.translated(hint) if hint else hint,
         correlation_id=correlation_id,
         retry_url=retry_url,
     )

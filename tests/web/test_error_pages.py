@@ -121,3 +121,25 @@ def test_single_sign_on_instead_is_for_auto_links_only(app, client, auth, sandbo
     (event,) = [e for e in audited(app, "fallback") if e.outcome == "redirected"]
     assert event.detail["reason"] == "the browser could not reach T-book's launch host"
     assert 'id="launch-form"' in client.get("/launch/open-tbook?via=sso").text  # an LTI link stays LTI
+
+
+def test_each_message_the_error_page_translates_is_still_a_services_own_words():
+    from pathlib import Path
+
+    from app.web.error_texts import MESSAGES
+
+    root = Path(__file__).resolve().parents[2] / "app"
+    sources = " ".join(
+        " ".join(path.read_text(encoding="utf-8").split())
+        for path in root.rglob("*.py")
+        if path.name != "error_texts.py"
+    )
+    stale = [str(message._args[0]) for message in MESSAGES if f'"{message._args[0]}"' not in sources]
+    assert stale == [], "no longer raised: drop from app/web/error_texts.py MESSAGES"
+
+
+def test_a_services_fixed_words_are_said_in_french_among_the_details(make_gateway, sandbox):
+    gateway = make_gateway(TBOOK_CLIENT_SECRET="not-the-secret")
+    browser = signed_in_client(gateway, slug="sso", mode="authtoken")
+    page = browser.get("/launch/sso", headers=FRENCH)
+    assert "T-book a refusé les identifiants API de la passerelle." in page.text
