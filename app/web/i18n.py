@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 
 LANGUAGES = {"fr": "Français", "en": "English"}
 COOKIE = "tbook_gateway_lang"
+# Blueprints whose pages are in English only, for now: the whole page then says so (`lang`, header, messages),
+# rather than a French header above English content.
+UNTRANSLATED = frozenset({"admin"})
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 
 babel = Babel()
@@ -33,6 +36,8 @@ def chosen_language() -> str | None:
 
 def select_language() -> str:
     """Return this request's language: the user's choice, else the browser's best, else GATEWAY_LANGUAGE."""
+    if request.blueprint in UNTRANSLATED:
+        return "en"
     browser = _browser_language(request.headers.get("Accept-Language", ""))
     return chosen_language() or browser or current_app.config["GATEWAY_LANGUAGE"]
 
@@ -71,6 +76,8 @@ def switch(code: str):
 
 def _switch_links() -> list[dict[str, str]]:
     """The other languages, each with the address that picks it and comes back to this page."""
+    if request.blueprint in UNTRANSLATED:
+        return []
     here = request.script_root + request.full_path.rstrip("?")
     current = page_language()
     return [

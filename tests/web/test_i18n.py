@@ -10,6 +10,8 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from app.services.identity import accounts
+from app.store import db
 from app.web.i18n import COOKIE
 from tests.factories import make_link, make_profile
 from tests.web.test_launch import form_of
@@ -187,3 +189,13 @@ def test_a_signed_in_user_on_the_sign_in_page_is_told_so_and_shown_the_way_home(
     )
     client.get("/language/fr")
     assert "Votre session est ouverte avec le compte jane.doe@example.com." in client.get("/auth/login").text
+
+
+def test_the_admin_console_stays_in_english_as_a_whole_until_it_is_translated(app, client, auth):
+    with app.app_context():
+        accounts.set_account("admin@example.com", "admin-password", is_admin=True)
+        db.session.commit()
+    auth.login("admin@example.com", "admin-password")
+    page = client.get("/admin/", headers={"Accept-Language": "fr"})
+    assert page.status_code == 200
+    assert '<html lang="en">' in page.text and 'class="language"' not in page.text
