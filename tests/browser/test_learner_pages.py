@@ -49,6 +49,7 @@ def sign_in(page, base: str) -> None:
     page.locator("input[name=password]").fill("correct-horse")
     page.locator("form button[type=submit]").click()
     expect(page).to_have_url(base + "/")
+    page.wait_for_load_state("load")  # the stylesheet too: the focus ring is measured
 
 
 def check(page, name: str) -> None:
