@@ -182,6 +182,7 @@ TITLES = (
     _l("Your profile cannot be sent to T-book"),
     _l("T-book launch is not configured"),
     _l("T-book is not answering"),
+    _l("T-book is slow"),
     _l("Request too large"),
     _l("Bad Request"),
     _l("Unauthorized"),
