@@ -7,6 +7,7 @@ import os
 import tempfile
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlencode
 
 from babel import Locale
 from babel.messages.mofile import write_mo
@@ -83,7 +84,11 @@ def _switch_links() -> list[dict[str, str]]:
     """The other languages, each with the address that picks it and comes back to this page."""
     if request.blueprint in UNTRANSLATED:
         return []
-    here = request.script_root + request.full_path.rstrip("?")
+    # This page again, less a signed link's token: a sign-in token never goes into a page.
+    from app.web.auth.identity import SIGNED_LINK_ARG
+
+    kept = [(name, value) for name, value in request.args.items(multi=True) if name != SIGNED_LINK_ARG]
+    here = request.script_root + request.path + (f"?{urlencode(kept, safe='/')}" if kept else "")
     current = page_language()
     return [
         {"code": code, "name": name, "url": url_for("i18n.switch", code=code, next=here)}

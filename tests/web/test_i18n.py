@@ -199,3 +199,10 @@ def test_the_admin_console_stays_in_english_as_a_whole_until_it_is_translated(ap
     page = client.get("/admin/", headers={"Accept-Language": "fr"})
     assert page.status_code == 200
     assert '<html lang="en">' in page.text and 'class="language"' not in page.text
+
+
+def test_the_switch_never_carries_a_signed_links_token(make_gateway):
+    client = make_gateway(GATEWAY_AUTH="local,signed-link").test_client()
+    page = client.get("/launch/open-tbook?auth=not.a.valid.token&x=1")
+    assert page.status_code == 401 and "not.a.valid.token" not in page.text.split("<main", 1)[0]
+    assert 'href="/language/fr?next=/launch/open-tbook?x%3D1"' in page.text
