@@ -20,10 +20,13 @@ RUN pip install --no-cache-dir --no-index /wheels/* && rm -rf /wheels
 WORKDIR /srv/gateway
 COPY app ./app
 COPY templates ./templates
+COPY translations ./translations
 COPY migrations ./migrations
 COPY config ./config
 COPY wsgi.py ./
 COPY docker/entrypoint.sh /usr/local/bin/gateway-entrypoint
+# The pages' translations, compiled here: at run time the gateway's user cannot write beside them.
+RUN python -c "from app.web.i18n import compile_catalogs; compile_catalogs()"
 # instance/ holds the default SQLite database: the only place the gateway writes (mount a volume there).
 RUN mkdir instance && chown gateway:gateway instance
 USER gateway

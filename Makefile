@@ -7,7 +7,7 @@ PORT ?= 5000
 SANDBOX_PORT ?= 5050
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres test-all browser-deps bench bench-sync proof lint clean
+.PHONY: run test test-postgres test-all browser-deps bench bench-sync proof lint clean translations
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,14 @@ proof: $(VENV)/.dev
 BENCH_SYNC_ARGS ?=
 bench-sync: $(VENV)/.dev
 	$(PY) bench/sync.py $(BENCH_SYNC_ARGS)
+
+## translations: extract the pages' and messages' English text, and add what is new to each translations/*/*.po
+## (translate the empty msgstr, then run the tests; the .mo files are compiled from the .po when the app starts)
+translations: $(VENV)/.dev
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --no-wrap --sort-output \
+	  --project "T-book Gateway" -o translations/messages.pot .
+	$(VENV)/bin/pybabel update -i translations/messages.pot -d translations --no-wrap --no-fuzzy-matching \
+	  --ignore-obsolete
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -44,10 +44,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_hot_connections(app)
 
     from app.cli import register_commands
-    from app.web import register_blueprints
+    from app.web import i18n, register_blueprints
     from app.web.auth.identity import current_user
     from app.web.errors import register_error_handlers
 
+    i18n.init_app(app)
     register_error_handlers(app)
     register_blueprints(app)
     app.jinja_env.globals["current_user"] = current_user

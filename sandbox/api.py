@@ -150,8 +150,14 @@ def auth_token() -> Response:
     if connection_type not in ("login", "id"):
         raise ApiError(400, "connectionType must be login or id")
     identifier_type = "email" if connection_type == "login" else "externalId"
+    store = sandbox_state().store
+    teacher = store.find_teacher("login" if connection_type == "login" else "external_id", identifier)
     try:
-        learner_id: str | None = sandbox_state().store.find(identifier_type, identifier)[0].learner_id
+        learner_id: str | None = (
+            teacher[0].learner_id
+            if teacher and user_type == "2"
+            else store.find(identifier_type, identifier)[0].learner_id
+        )
     except ApiError as err:
         # "In the event of a problem, we will redirect the user to the errorUrl": by default the sandbox hands
         # out a URL that does just that; "immediate" answers the 404 to the gateway instead.

@@ -24,7 +24,9 @@ def launch() -> Response | str | tuple[str, int]:
         learner = _accept_launch()
     except LaunchRefused as refusal:
         return _refuse(str(refusal))
-    sign_in(learner.learner_id, "LTI")
+    # LTI 1.1 says who the user is in `roles`; the gateway sends Instructor for a teacher, as /authToken's userType 2.
+    roles = {role.strip().rsplit("/", 1)[-1] for role in request.form.get("roles", "").split(",")}
+    sign_in(learner.learner_id, "LTI", 2 if "Instructor" in roles else 1)
     if request.form.get("custom_debug") == "1":
         return render_template(
             "debug.html",
@@ -65,6 +67,9 @@ def _sign_in_learner(profile: LaunchProfile) -> LearnerRecord:
     except ApiError as err:
         raise LaunchRefused(f"custom_data: {err.message}.") from None
     external_id = profile.external_id if profile.connection_type == "id" else ""
+    teacher = store.find_teacher("login", profile.login)
+    if teacher is not None and "Instructor" in request.form.get("roles", ""):
+        return teacher[0]  # a teacher T-book knows: signed in as they are, not made into a learner
     return store.upsert(entity, profile.login, external_id, profile.fields)
 
 

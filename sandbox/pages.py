@@ -46,8 +46,9 @@ def sso(token: str) -> Response | tuple[str, int]:
 def home() -> str:
     learner_id = session.get("learner_id")
     store = sandbox_state().store
+    teacher = store.find_teacher("learner_id", learner_id) if session.get("user_type") == 2 else None
     try:
-        learner, entity = store.find("learnerId", learner_id) if learner_id else (None, None)
+        learner, entity = teacher or (store.find("learnerId", learner_id) if learner_id else (None, None))
     except ApiError:  # the sandbox was reset since this browser signed in
         learner, entity = None, None
     if learner is None:

@@ -54,3 +54,26 @@ def seed_learners() -> list[LearnerRecord]:
             country=["France"],
         ),
     ]
+
+
+def seed_teachers() -> list[LearnerRecord]:
+    """Return fresh copies of the seeded teachers (Marc Dupont, the demo's teacher).
+
+    Teachers' accounts are created in T-book itself, not through the API (insertLearner makes learners): they are
+    kept apart from the learners, so no learner endpoint lists them, and /authToken with userType 2 finds them.
+    """
+    return [
+        LearnerRecord(
+            learner_id="T1",
+            login="marc.dupont@example.com",
+            entity_id="24",
+            civility="m",
+            lastname="Dupont",
+            firstname="Marc",
+            external_id="1005",
+            job_title="Trainer",
+            filter=["Session 1", "Session 2"],
+            location=["Paris", "Lyon"],
+            country=["France"],
+        ),
+    ]

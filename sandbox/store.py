@@ -1,4 +1,4 @@
-"""The sandbox's in-memory, thread-safe T-book data: entities and learners, indexed for thousands of learners."""
+"""The sandbox's in-memory, thread-safe T-book data: entities, learners and teachers, indexed for thousands."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ class Store:
             self._last_id = 0
             for learner in seed.seed_learners():
                 self._add(learner)
+            self._teachers = {teacher.learner_id: teacher for teacher in seed.seed_teachers()}
 
     def client_info(self) -> dict:
         """Return the client's description as ``GET /getClient`` shows it."""
@@ -105,6 +106,14 @@ class Store:
             return identifier if identifier in self._learners else None
         ids = self._by_external.get(identifier)
         return ids[0] if ids else None
+
+    def find_teacher(self, attribute: str, identifier: str) -> tuple[LearnerRecord, EntityRecord] | None:
+        """Return the teacher whose `attribute` (login, external_id or learner_id) is `identifier`, or None."""
+        with self._lock:
+            for teacher in self._teachers.values():
+                if identifier and getattr(teacher, attribute) == identifier:
+                    return copy.deepcopy(teacher), self.entity(teacher.entity_id)
+        return None
 
     def insert(self, entity: EntityRecord, login: str, fields: dict[str, object]) -> LearnerRecord:
         """Create a learner from cleaned fields; raise 409 when the login is taken."""

@@ -39,6 +39,8 @@ def gateway_config(database_url, sandbox_server) -> dict:
         "TBOOK_LTI_KEY": sandbox_server.credentials["SANDBOX_LTI_KEY"],
         "TBOOK_LTI_SECRET": sandbox_server.credentials["SANDBOX_LTI_SECRET"],
         "GATEWAY_AUTH": "local",
+        # The tests read the pages in English unless they ask for French (tests/web/test_i18n.py).
+        "GATEWAY_LANGUAGE": "en",
         "GATEWAY_LINK_SECRET": "portal-shared-key",
         # Real retries, with short delays so that a 500 storm ends quickly.
         "TBOOK_RETRY_BASE_DELAY": "0.01",

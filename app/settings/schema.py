@@ -313,10 +313,18 @@ SETTINGS: tuple[Setting, ...] = (
             "https://intranet.example.org (never the admin console; see docs/deployment.md).",
         ),
         Setting(
+            "GATEWAY_LANGUAGE",
+            kinds.choice("fr", "en"),
+            "fr",
+            "The pages' language when the browser asks for neither French nor English and the user has not "
+            "picked one with the switch on every page.",
+        ),
+        Setting(
             "GATEWAY_LOCALE",
             kinds.TEXT,
             "fr-FR",
-            "launch_presentation_locale when the browser's language is neither French nor English.",
+            "launch_presentation_locale when no language is known (a launch preview from the CLI); a click sends the "
+            "language of the learner's pages (fr-FR or en-US).",
         ),
         Setting(
             "GATEWAY_BASE_URL",

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from app.errors import GatewayError
 from app.store import db
+from app.web import error_texts
 
 log = logging.getLogger(__name__)
 
@@ -19,22 +20,33 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
-def render_error(status: int, title: str, message: str, hint: str | None = None, **extra):
-    """Return the (response, status) of an error: JSON when the client prefers it, else the error page."""
+def render_error(
+    status: int, title: str, message: str, hint: str | None = None, *, err: Exception | None = None, **extra
+):
+    """Return the (response, status) of an error: JSON when the client prefers it, else the error page.
+
+    The page speaks to a learner, in their language (app/web/error_texts.py); `message` and `hint`, the
+    gateway's own words, follow as details, except a hint meant for administrators, which goes to the log.
+    """
     correlation_id = g.get("correlation_id")
     if wants_json():
         body = {"error": {"status": status, "title": title, "message": message, "correlation_id": correlation_id}}
         body["error"].update(extra)
         return jsonify(body), status
+    text = error_texts.for_error(err, status)
+    if hint and error_texts.is_admin_advice(err):
+        log.warning("advice for administrators (correlation id %s): %s %s", correlation_id, message, hint)
+        hint = None
     # A T-book outage is worth retrying: offer the same address again.
-    retry = status in (502, 503) and request.method == "GET"
+    retry = text.retry and request.method == "GET"
     retry_url = request.script_root + request.full_path.rstrip("?") if retry else None
     page = render_template(
         "error.html",
         status=status,
-        title=title,
-        message=message,
-        hint=hint,
+        title=error_texts.translated(title),
+        text=text,
+        message=error_texts.translated(message) if message else message,
+        hint=error_texts.translated(hint) if hint else hint,
         correlation_id=correlation_id,
         retry_url=retry_url,
     )
@@ -42,7 +54,7 @@ def render_error(status: int, title: str, message: str, hint: str | None = None,
 
 
 def gateway_error(err: GatewayError):
-    return render_error(err.status, err.title, err.message, err.hint, **err.details())
+    return render_error(err.status, err.title, err.message, err.hint, err=err, **err.details())
 
 
 def http_error(err: HTTPException):

@@ -148,12 +148,13 @@ def _sso(req: LaunchRequest, profile: ProfileView, reason: str, *, fallback_: bo
     return Redirect(url)
 
 
-def start(slug: str, login: str, click: Click) -> LtiLaunch | Redirect:
+def start(slug: str, login: str, click: Click, *, lti_unreachable: bool = False) -> LtiLaunch | Redirect:
     """Launch the link `slug` for `login` by the link's mode; audit what happened.
 
-    `lti`: the signed launch. `authtoken`: T-book's sign-in URL. `auto`: LTI, unless LTI is not configured or the
-    profile lacks what LTI needs, then the sign-in URL. Raises LinkNotFound, ProfileMissing, ProfileInvalid
-    (nothing sent), LtiNotConfigured, TBookUnavailable or TBookRefused.
+    `lti`: the signed launch. `authtoken`: T-book's sign-in URL. `auto`: LTI, unless LTI is not configured, the
+    profile lacks what LTI needs, or the learner's browser could not reach T-book's launch host
+    (`lti_unreachable`, which the launch page found out), then the sign-in URL. Raises LinkNotFound,
+    ProfileMissing, ProfileInvalid (nothing sent), LtiNotConfigured, TBookUnavailable or TBookRefused.
     """
     # One statement reads the link and the clicker's profile (bench/README.md).
     link, profile = find_link_and_profile(slug, login)
@@ -161,6 +162,8 @@ def start(slug: str, login: str, click: Click) -> LtiLaunch | Redirect:
     profile = _profile(req, profile)
     if link.mode == "authtoken":
         return _sso(req, profile, "authtoken link", fallback_=False)
+    if link.mode == "auto" and lti_unreachable:
+        return _sso(req, profile, "the browser could not reach T-book's launch host", fallback_=True)
     creds = credentials.current()
     if not creds.lti_configured:
         if link.mode == "auto":

@@ -13,7 +13,7 @@ from werkzeug.http import parse_accept_header
 from app.services.launch import consumer, return_refs
 from app.store.views import LinkView
 
-# The launch locales T-book offers, by the browser's language; GATEWAY_LOCALE otherwise.
+# The launch locales T-book offers, by the learner's language; GATEWAY_LOCALE otherwise.
 LOCALES = {"fr": "fr-FR", "en": "en-US"}
 
 
@@ -22,12 +22,15 @@ class Click:
     """What the caller knows of a click besides the link and the login.
 
     `base_url` is the gateway's public root URL, under which T-book comes back (the request's root URL, or the
-    configured public URL for the CLI); `accept_language` is the browser's Accept-Language header, if any.
+    configured public URL for the CLI); `accept_language` is the browser's Accept-Language header, if any;
+    `language` is the language the gateway's pages speak to this learner ("fr", "en"), which wins when given, so
+    that T-book opens in the language the learner chose on the gateway.
     """
 
     correlation_id: str
     base_url: str
     accept_language: str = ""
+    language: str = ""
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ def build(
         correlation_id=click.correlation_id,
         return_url=f"{back.return_url}?ref={ref}",
         error_url=f"{back.error_url}?ref={ref}",
-        locale=_locale(click.accept_language, cfg["GATEWAY_LOCALE"]),
+        locale=LOCALES.get(click.language) or _locale(click.accept_language, cfg["GATEWAY_LOCALE"]),
         instance_guid=consumer.instance_guid(),
         instance_name=cfg["GATEWAY_INSTANCE_NAME"],
         preview=preview,

@@ -1,6 +1,7 @@
 """Sign-in and sign-out views."""
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext, ngettext
 
 from app.services.audit import trail as audit
 from app.services.identity import accounts, signin_throttle
@@ -21,7 +22,13 @@ def login():
             signin_throttle.check(login_name, request.remote_addr)
         except signin_throttle.TooManyAttempts as err:
             audit.record("sign_in", "throttled", actor=login_name, correlation_id=g.correlation_id, detail=detail)
-            flash(err.message, "error")
+            minutes = current_app.config["GATEWAY_SIGNIN_WINDOW_MINUTES"]
+            paused = ngettext(
+                "Sign-in is paused after too many failed attempts. Try again in %(num)d minute.",
+                "Sign-in is paused after too many failed attempts. Try again in %(num)d minutes.",
+                minutes,
+            )
+            flash(paused, "error")
             return render_template("auth/login.html", form=form), err.status
         account = accounts.authenticate(form.login.data, form.password.data)
         audit.record(
@@ -31,7 +38,7 @@ def login():
             sign_in(account.login, "local")
             target = form.next.data
             return redirect(target if is_safe_next(target) else url_for("launch.home"), code=303)
-        flash("That e-mail and password do not match. Check them and try again.", "error")
+        flash(gettext("That e-mail and password do not match. Check them and try again."), "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 

@@ -7,15 +7,20 @@ from flask import g, redirect, render_template, request
 from app.services.catalog import links as catalog_links
 from app.services.identity import admins
 from app.services.launch import flow as launch
-from app.services.launch.lti_return import handle_return
+from app.services.launch.lti_return import LOGGED_ONLY, handle_return
 from app.web.auth.identity import current_user, login_required
+from app.web.i18n import page_language
 from app.web.launch import bp
+from app.web.launch.probe import allow_probe, probe_url
 from app.web.responses import launching, no_store
 
 
 def _click() -> launch.Click:
-    """This request as the launch service needs it: T-book comes back under the root URL the browser used."""
-    return launch.Click(g.correlation_id, request.url_root, request.headers.get("Accept-Language", ""))
+    """This request as the launch service needs it: T-book comes back under the root URL the browser used, and
+    opens in the language of the gateway's pages."""
+    return launch.Click(
+        g.correlation_id, request.url_root, request.headers.get("Accept-Language", ""), language=page_language()
+    )
 
 
 @bp.get("/")
@@ -29,10 +34,16 @@ def home():
 @bp.get("/launch/<slug>")
 @login_required
 def launch_page(slug: str):
-    outcome = launch.start(slug, current_user().login, _click())
+    # ?via=sso: the launch page found T-book's launch host unreachable from this browser, and the learner chose
+    # T-book's single sign-on instead (an `auto` link only; other modes ignore it).
+    unreachable = request.args.get("via") == "sso"
+    outcome = launch.start(slug, current_user().login, _click(), lti_unreachable=unreachable)
     if isinstance(outcome, launch.Redirect):
         return launching(redirect(outcome.url, code=303))
-    return launching(render_template("launch/launch.html", link=outcome.link, launch=outcome.signed))
+    page = render_template(
+        "launch/launch.html", link=outcome.link, launch=outcome.signed, probe_url=probe_url(outcome.signed.url)
+    )
+    return allow_probe(launching(page), outcome.signed.url)
 
 
 @bp.get("/launch/<slug>/preview")
@@ -65,6 +76,7 @@ def lti_return():
         "launch/lti_return.html",
         message=outcome.message,
         error=outcome.error,
+        error_logged_only=outcome.error == LOGGED_ONLY,
         ref=outcome.ref,
         correlation_id=outcome.correlation_id,
         fell_back_already=outcome.fell_back_already,

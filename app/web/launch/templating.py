@@ -1,10 +1,11 @@
-"""What the launch pages' templates use: URLs built once per root URL, and the launch form's hidden fields."""
+"""What the launch pages' templates use: URLs built once per root URL, the launch form's fields, links' words."""
 
 from __future__ import annotations
 
 import html
 
 from flask import current_app, request, url_for
+from flask_babel import lazy_gettext
 from markupsafe import Markup
 
 from app.web.launch import bp
@@ -39,3 +40,17 @@ def hidden_inputs(params: list[tuple[str, str]]) -> Markup:
             f'<input type="hidden" name="{html.escape(name)}" value="{html.escape(value)}">\n' for name, value in params
         )
     )
+
+
+# What each mode means to the learner who clicks, in their words (the admin console names the modes).
+_MODE_EXPLANATIONS = {
+    "lti": lazy_gettext("Opens T-book already signed in, with your intranet profile."),
+    "authtoken": lazy_gettext("Opens T-book through T-book's own single sign-on."),
+    "auto": lazy_gettext("Opens T-book already signed in; uses T-book's single sign-on when it must."),
+}
+
+
+@bp.app_template_global("link_explanation")
+def link_explanation(mode: str) -> str:
+    """Return what a link of this mode does, in the page's language."""
+    return str(_MODE_EXPLANATIONS.get(mode, ""))

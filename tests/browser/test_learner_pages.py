@@ -1,0 +1,137 @@
+"""Every learner page, in French and English, phone to desktop: no sideways scrolling, no serious axe violation."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from tests.factories import make_link, make_profile
+from tests.fixtures.browser import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+# A phone (375 CSS px, the narrowest common), a desktop at 200 % zoom (1280 px seen as 640), a desktop.
+VIEWPORTS = {"phone": (375, 667), "zoom-200": (640, 400), "desktop": (1280, 800)}
+LANGUAGES = {"fr": "fr-FR", "en": "en-GB"}
+AXE = Axe()
+
+
+@pytest.fixture
+def seeded(app):
+    with app.app_context():
+        make_link(title="Open T-book")
+        make_link("open-tbook-debug", title="Open T-book (debug)", debug=True)
+        make_link("open-tbook-sso", title="Open T-book (single sign-on)", mode="authtoken")
+        make_link("open-tbook-auto", title="Open T-book (automatic)", mode="auto")
+        make_profile(firstname="Amélie", lastname="Poulain-Ébène", entityID="25", location=["Lyon"])
+
+
+@pytest.fixture(params=list(LANGUAGES))
+def learner(request, browser, live_gateway, seeded):
+    """A signed-out learner's browser that speaks the language of the test; the launch page stays put."""
+    context = browser.new_context(locale=LANGUAGES[request.param])
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    # The launch page would leave for T-book at once: without its script it waits for the button, to be measured.
+    page.route("**/static/launch.js", lambda route: route.fulfill(body="", content_type="text/javascript"))
+    page.language = request.param
+    yield page
+    context.close()
+
+
+def sign_in(page, base: str) -> None:
+    page.goto(base + "/auth/login")
+    page.locator("input[name=login]").fill("jane.doe@example.com")
+    page.locator("input[name=password]").fill("correct-horse")
+    page.locator("form button[type=submit]").click()
+    expect(page).to_have_url(base + "/")
+    page.wait_for_load_state("load")  # the stylesheet too: the focus ring is measured
+
+
+def check(page, name: str) -> None:
+    """The page fits every viewport without sideways scrolling, and axe finds nothing serious or critical."""
+    assert page.locator("html").get_attribute("lang") == page.language, name
+    for label, (width, height) in VIEWPORTS.items():
+        page.set_viewport_size({"width": width, "height": height})
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        if scroll_width > width:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / f"overflow-{name}-{page.language}-{label}.png"), full_page=True)
+        assert scroll_width <= width, f"{name} ({page.language}) is {scroll_width} px wide at {label} ({width} px)"
+    page.set_viewport_size({"width": 375, "height": 667})
+    results = AXE.run(page, options={"resultTypes": ["violations"]})
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], f"{name} ({page.language}):\n" + "\n".join(serious)
+
+
+def return_url_of_a_click(page, base: str, slug: str) -> str:
+    page.goto(base + f"/launch/{slug}")
+    return page.locator("input[name=launch_presentation_return_url]").get_attribute("value")
+
+
+def test_every_learner_page_fits_a_phone_and_passes_axe(learner, live_gateway):
+    base = live_gateway.url
+    learner.goto(base + "/auth/login")
+    check(learner, "sign-in")
+    learner.goto(base + "/lti/return?ref=forged")
+    check(learner, "forged-return")
+    learner.goto(base + "/sso/error")
+    check(learner, "sso-error-without-reference")
+
+    sign_in(learner, base)
+    check(learner, "home")
+    return_url = return_url_of_a_click(learner, base, "open-tbook")
+    check(learner, "launch")
+    learner.goto(base + "/launch/open-tbook-debug/preview")
+    check(learner, "preview")
+    learner.goto(return_url + "&lti_errormsg=Unknown+consumer+key")
+    check(learner, "return-with-error")
+    learner.goto(return_url + "&lti_msg=See+you+soon")
+    check(learner, "return")
+    error_url = return_url.replace("/lti/return?", "/sso/error?")
+    learner.goto(error_url)
+    check(learner, "sso-error")
+    learner.goto(base + "/launch/no-such-link")
+    check(learner, "error-page")
+    learner.goto(base + "/auth/login")
+    check(learner, "sign-in-when-signed-in")
+
+
+def test_the_home_page_names_each_link_and_the_page(learner, live_gateway):
+    sign_in(learner, live_gateway.url)
+    opens = learner.locator("main a.button")
+    names = [opens.nth(i).evaluate("a => a.textContent.replace(/\\s+/g, ' ').trim()") for i in range(opens.count())]
+    assert len(names) == len(set(names)) == 5, names  # four links and the debug link's preview, each its own name
+    title = learner.title()
+    assert title.startswith("Vos liens T-book" if learner.language == "fr" else "Your T-book links"), title
+    # No jargon: the modes are told in words.
+    assert not re.search(r"\b(lti|authtoken|auto)\b", learner.locator("main").inner_text())
+
+
+def test_the_skip_link_comes_first_and_focus_is_visible(learner, live_gateway):
+    sign_in(learner, live_gateway.url)
+    learner.keyboard.press("Tab")
+    skip = learner.locator(":focus")
+    assert skip.get_attribute("href") == "#main" and skip.is_visible()
+    learner.keyboard.press("Enter")
+    assert urlsplit(learner.url).fragment == "main"
+    learner.keyboard.press("Tab")  # the first control of the page's content
+    outline = learner.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    width = learner.evaluate("parseFloat(getComputedStyle(document.activeElement).outlineWidth)")
+    assert outline != "none" and width >= 2
+
+
+def test_the_switch_changes_the_language_and_comes_back_to_the_page(learner, live_gateway):
+    learner.goto(live_gateway.url + "/auth/login")
+    other = "en" if learner.language == "fr" else "fr"
+    learner.locator(f"a[hreflang={other}]").click()
+    expect(learner.locator("html")).to_have_attribute("lang", other)
+    expect(learner).to_have_url(live_gateway.url + "/auth/login")
