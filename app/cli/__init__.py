@@ -1,6 +1,25 @@
 """`flask --app wsgi …` commands: profiles, links, launch-preview, signed-link, demo, tbook, sync, admins, audit."""
 
+import click
 from flask import Flask
+from flask.cli import FlaskGroup
+
+GATEWAY_HELP = """\b
+T-book Gateway: its commands, each with --help for the details. Standard
+output carries only a command's answer; the audit log's JSON lines go to
+standard error, and every change is audited.
+
+\b
+  demo seed                     the sandbox's demo profiles, sign-ins and links
+  links create SLUG --title T   a launch link at /launch/SLUG (--mode lti|authtoken|auto)
+  links list | disable | enable
+  profiles import FILE.csv      profiles from a CSV (--dry-run checks only)
+  admins create EMAIL           an admin of the console at /admin/
+  launch-preview --link SLUG --user LOGIN   the signed LTI launch, as JSON
+  tbook whoami | entities | learners [--json]   T-book's API, with these credentials
+  sync                          create in T-book the learners it does not know yet
+  audit verify | purge          the audit log's hash chain, and its retention
+"""
 
 
 def register_commands(app: Flask) -> None:
@@ -15,3 +34,12 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(sync.command)
     app.cli.add_command(admins.group)
     app.cli.add_command(audit.group)
+    _describe_the_gateway()
+
+
+def _describe_the_gateway() -> None:
+    # `flask` is Flask's own command: its opening sentence is written before any app is loaded. The app is loaded
+    # while `flask --help` lists the commands, which is in time for the epilog printed after them.
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and isinstance(ctx.find_root().command, FlaskGroup):
+        ctx.find_root().command.epilog = GATEWAY_HELP

@@ -11,12 +11,27 @@ def group() -> None:
     pass
 
 
+MODE_HELP = (
+    "How a click signs the learner in. lti: the signed LTI 1.1 launch (needs the LTI shared secret). "
+    "authtoken: T-book's /authToken sign-in, the learner created in T-book first if missing. "
+    "auto: LTI, falling back to /authToken when LTI is not configured, the profile lacks what LTI needs, "
+    "or T-book refuses the launch (once per click)."
+)
+CONNECTION_TYPE_HELP = "How T-book finds the learner: by login (e-mail), or by id (the profile's externalID)."
+
+
 @group.command("create")
 @click.argument("slug")
 @click.option("--title", required=True, help="What the intranet button says.")
-@click.option("--mode", type=click.Choice(links.MODES), default="lti", show_default=True)
+@click.option("--mode", type=click.Choice(links.MODES), default="lti", show_default=True, help=MODE_HELP)
 @click.option("--debug", is_flag=True, help="Send custom_debug=1 and open the launch preview.")
-@click.option("--connection-type", type=click.Choice(links.CONNECTION_TYPES), default="login", show_default=True)
+@click.option(
+    "--connection-type",
+    type=click.Choice(links.CONNECTION_TYPES),
+    default="login",
+    show_default=True,
+    help=CONNECTION_TYPE_HELP,
+)
 @click.option("--new-window", is_flag=True, help="T-book opens in a new window.")
 @click.option("--description", default="", help="Sent to T-book as resource_link_description.")
 @click.option(
