@@ -14,27 +14,33 @@ from app.store.models import AuditEvent
 _EVENTS = AuditEvent.__table__
 
 
-def by_day_and_outcome(actions: Collection[str], since: datetime) -> list[tuple[date, str, int]]:
-    """How many events of `actions` since `since`, per UTC day and outcome."""
-    day = func.date(_EVENTS.c.created_at)
+def launch_attempts_by_day(since: datetime) -> list[tuple[date, str, str, bool, int]]:
+    """How many launch attempts ("launch" and "fallback" events) since `since`, per UTC day, action and outcome,
+    and whether T-book sent that click back with an error (an `lti_return` error with the same correlation id:
+    the return URL's reference carries the click's id)."""
+    sent_back = (
+        select(_EVENTS.c.correlation_id)
+        .where(
+            _EVENTS.c.action == "lti_return",
+            _EVENTS.c.outcome == "error",
+            _EVENTS.c.created_at >= since,
+            _EVENTS.c.correlation_id.is_not(None),
+        )
+        .distinct()
+        .subquery()
+    )
+    day, refused = func.date(_EVENTS.c.created_at), sent_back.c.correlation_id.is_not(None)
     rows = db.session.execute(
-        select(day, _EVENTS.c.outcome, func.count())
-        .where(_EVENTS.c.action.in_(actions), _EVENTS.c.created_at >= since)
-        .group_by(day, _EVENTS.c.outcome)
+        select(day, _EVENTS.c.action, _EVENTS.c.outcome, refused, func.count())
+        .select_from(_EVENTS.outerjoin(sent_back, sent_back.c.correlation_id == _EVENTS.c.correlation_id))
+        .where(_EVENTS.c.action.in_(("launch", "fallback")), _EVENTS.c.created_at >= since)
+        .group_by(day, _EVENTS.c.action, _EVENTS.c.outcome, refused)
     )
     # SQLite gives the day as text, PostgreSQL as a date.
-    return [(d if isinstance(d, date) else date.fromisoformat(str(d)), outcome, n) for d, outcome, n in rows]
-
-
-def by_mode(actions: Collection[str], outcomes: Collection[str], since: datetime) -> dict[str | None, int]:
-    """How many events of `actions` with one of `outcomes` since `since`, per mode."""
-    return dict(
-        db.session.execute(
-            select(_EVENTS.c.mode, func.count())
-            .where(_EVENTS.c.action.in_(actions), _EVENTS.c.outcome.in_(outcomes), _EVENTS.c.created_at >= since)
-            .group_by(_EVENTS.c.mode)
-        ).all()
-    )
+    return [
+        (d if isinstance(d, date) else date.fromisoformat(str(d)), action, outcome, bool(back), n)
+        for d, action, outcome, back, n in rows
+    ]
 
 
 def latest(outcomes: Collection[str], *, except_action: str, limit: int) -> list[Event]:
