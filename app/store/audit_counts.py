@@ -43,6 +43,18 @@ def launch_attempts_by_day(since: datetime) -> list[tuple[date, str, str, bool, 
     ]
 
 
+def link_usage(slug: str, since: datetime) -> tuple[int, datetime | None]:
+    """How many launch attempts went through the link `slug` since `since`, and when the last one was."""
+    count, last = db.session.execute(
+        select(func.count(_EVENTS.c.id), func.max(_EVENTS.c.created_at)).where(
+            _EVENTS.c.link_slug == slug,
+            _EVENTS.c.action.in_(("launch", "fallback")),
+            _EVENTS.c.created_at >= since,
+        )
+    ).one()
+    return count or 0, last
+
+
 def latest(outcomes: Collection[str], *, except_action: str, limit: int) -> list[Event]:
     """The newest `limit` events with one of `outcomes`, but not of the action `except_action`."""
     query = (

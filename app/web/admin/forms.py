@@ -5,7 +5,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from app.services.catalog.links import CONNECTION_TYPES, DESCRIPTION_MAX, MODES, SLUG
+from app.services.catalog.links import CONNECTION_TYPE_HELP, CONNECTION_TYPES, DESCRIPTION_MAX, MODE_HELP, MODES, SLUG
 
 
 class ActionForm(FlaskForm):
@@ -18,8 +18,10 @@ class LinkForm(FlaskForm):
         validators=[DataRequired(), Length(max=64), Regexp(SLUG, message="lower-case letters, digits and dashes")],
     )
     title = StringField("Title (what the intranet button says)", validators=[DataRequired(), Length(max=200)])
-    mode = SelectField("Mode", choices=list(MODES))
-    connection_type = SelectField("T-book connection type", choices=list(CONNECTION_TYPES))
+    mode = SelectField("Mode", choices=list(MODES), description=MODE_HELP)
+    connection_type = SelectField(
+        "T-book connection type", choices=list(CONNECTION_TYPES), description=CONNECTION_TYPE_HELP
+    )
     debug = BooleanField("Debug (custom_debug=1: T-book displays the request; enables the preview)")
     new_window = BooleanField("Open T-book in a new window")
     description = TextAreaField(
