@@ -12,8 +12,9 @@ standard error, and every change is audited.
 \b
   demo seed                     the sandbox's demo profiles, sign-ins and links
   links create SLUG --title T   a launch link at /launch/SLUG (--mode lti|authtoken|auto)
-  links list | disable | enable
+  links list | edit | disable | enable | delete
   profiles import FILE.csv      profiles from a CSV (--dry-run checks only)
+  profiles list | export | delete
   admins create EMAIL           an admin of the console at /admin/
   launch-preview --link SLUG --user LOGIN   the signed LTI launch, as JSON
   tbook whoami | entities | learners [--json]   T-book's API, with these credentials

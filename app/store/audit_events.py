@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, delete, func, or_, select, update
 
 from app.store.audit_log import Event, event_of
 from app.store.database import db
@@ -19,6 +19,7 @@ class EventFilter(Protocol):
 
     actor: str
     link: str
+    profile: str  # a login: its own events, and those whose detail names it (an admin's change to it)
     action: str
     outcome: str
     correlation_id: str
@@ -31,6 +32,9 @@ def _filtered(query: Select, flt: EventFilter) -> Select:
         query = query.where(_EVENTS.c.actor == flt.actor.strip().lower())
     if flt.link:
         query = query.where(_EVENTS.c.link_slug == flt.link.strip())
+    if flt.profile:
+        login = flt.profile.strip().lower()
+        query = query.where(or_(_EVENTS.c.actor == login, _EVENTS.c.detail["login"].as_string() == login))
     if flt.action:
         query = query.where(_EVENTS.c.action == flt.action)
     if flt.outcome:

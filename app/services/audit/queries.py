@@ -39,6 +39,7 @@ class AuditFilter:
 
     actor: str = ""
     link: str = ""
+    profile: str = ""  # a login: its own events, and the admins' changes to its profile
     action: str = ""
     outcome: str = ""
     correlation_id: str = ""

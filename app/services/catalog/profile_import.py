@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from app import store
 from app.errors import Invalid
 from app.services.audit import trail as audit
+from app.services.catalog.profile_export import from_spreadsheet
 from app.services.catalog.profiles import FIELD_ATTRS, REQUIRED, FieldError, clean_fields
 from app.store import profiles as stored_profiles
 from app.store.views import ProfileView
@@ -122,7 +123,7 @@ def import_profiles(
                 report.errors.append(RowError(line, "(row)", f"has {len(row[None])} value(s) more than the header"))
                 continue
             try:
-                cleaned = clean_fields({k: v for k, v in row.items() if v is not None})
+                cleaned = clean_fields({k: from_spreadsheet(v) for k, v in row.items() if v is not None})
             except FieldError as err:
                 report.errors.extend(RowError(line, problem.field, problem.message) for problem in err.problems)
                 continue

@@ -45,4 +45,4 @@ def _admin_nav():
     return {"is_admin_user": is_admin_user}
 
 
-from app.web.admin import audit, credentials, dashboard, links, profiles  # noqa: E402,F401
+from app.web.admin import audit, credentials, dashboard, links, profile_upload, profiles  # noqa: E402,F401
