@@ -54,7 +54,7 @@ def test_an_empty_dashboard_still_renders(as_admin):
 
 def _shares(page: str) -> dict[str, tuple[int, str]]:
     rows = re.findall(
-        r'<tr><td><i class="swatch"[^>]*></i>([^<]+)</td><td class="num">(\d+)</td>\s*<td class="num">([^<]+)</td>',
+        r'<tr><td><i class="swatch [^"]*"></i>([^<]+)</td><td class="num">(\d+)</td>\s*<td class="num">([^<]+)</td>',
         page,
     )
     return {label: (int(count), share) for label, count, share in rows}
