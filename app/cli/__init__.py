@@ -1,4 +1,4 @@
-"""`flask --app wsgi …` commands: profiles, links, launch-preview, signed-link, demo, tbook, sync, admins, audit."""
+"""The `flask --app wsgi …` commands (profiles, links, accounts, launch-preview, tbook, sync, admins, audit…)."""
 
 import click
 from flask import Flask
@@ -15,6 +15,7 @@ standard error, and every change is audited.
   links list | edit | disable | enable | delete
   profiles import FILE.csv      profiles from a CSV (--dry-run checks only)
   profiles list | export | delete
+  accounts create | reset-password | unlock LOGIN   learners' local sign-ins
   admins create EMAIL           an admin of the console at /admin/
   launch-preview --link SLUG --user LOGIN   the signed LTI launch, as JSON
   tbook whoami | entities | learners [--json]   T-book's API, with these credentials
@@ -24,10 +25,11 @@ standard error, and every change is audited.
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import admins, audit, demo, launch_preview, links, profiles, signed_link, sync, tbook
+    from app.cli import accounts, admins, audit, demo, launch_preview, links, profiles, signed_link, sync, tbook
 
     app.cli.add_command(profiles.group)
     app.cli.add_command(links.group)
+    app.cli.add_command(accounts.group)
     app.cli.add_command(launch_preview.command)
     app.cli.add_command(signed_link.command)
     app.cli.add_command(demo.group)

@@ -66,16 +66,50 @@ def latest(outcomes: Collection[str], *, except_action: str, limit: int) -> list
     return [event_of(row) for row in db.session.execute(query)]
 
 
-def refused_sign_ins(login: str, address: str | None, since: datetime) -> tuple[int, int]:
+def _counted_from(login: str, since: datetime, restart: str | None):
+    """When `login`'s refusals start to count: `since`, or the latest `restart` event naming it after that."""
+    if restart is None:
+        return since
+    latest_restart = (
+        select(func.max(_EVENTS.c.created_at))
+        .where(_EVENTS.c.action == restart, _EVENTS.c.created_at >= since)
+        .where(_EVENTS.c.detail["login"].as_string() == login)
+        .scalar_subquery()
+    )
+    return func.coalesce(latest_restart, since)
+
+
+def _refused_since(since: datetime) -> tuple:
+    return (_EVENTS.c.action == "sign_in", _EVENTS.c.outcome == "refused", _EVENTS.c.created_at >= since)
+
+
+def refused_sign_ins(
+    login: str, address: str | None, since: datetime, *, restart: str | None = None
+) -> tuple[int, int]:
     """Return the refused sign-ins since `since` from `address`: (those as `login`, all of them).
 
-    An unknown address (None) counts the refusals that had none, as one address.
+    An unknown address (None) counts the refusals that had none, as one address. With `restart`, `login`'s own
+    count starts again at the latest event of that action whose detail names the login (an admin's unlock).
     """
     address_field = _EVENTS.c.detail["address"].as_string()
     same_address = address_field == address if address else address_field.is_(None)
+    as_login = (_EVENTS.c.actor == login, _EVENTS.c.created_at > _counted_from(login, since, restart))
     by_pair, by_address = db.session.execute(
-        select(func.count().filter(_EVENTS.c.actor == login), func.count()).where(
-            _EVENTS.c.action == "sign_in", _EVENTS.c.outcome == "refused", _EVENTS.c.created_at >= since, same_address
-        )
+        select(func.count().filter(*as_login), func.count()).where(*_refused_since(since), same_address)
     ).one()
     return by_pair, by_address
+
+
+def refused_sign_ins_by_address(
+    login: str, since: datetime, *, restart: str | None = None
+) -> list[tuple[str | None, int, datetime]]:
+    """Return, per client address, `login`'s refused sign-ins since `since` (counted as `refused_sign_ins` counts
+    them): (address, how many, when the last was)."""
+    address = _EVENTS.c.detail["address"].as_string()
+    rows = db.session.execute(
+        select(address, func.count(), func.max(_EVENTS.c.created_at))
+        .where(*_refused_since(since), _EVENTS.c.actor == login)
+        .where(_EVENTS.c.created_at > _counted_from(login, since, restart))
+        .group_by(address)
+    )
+    return [(where, count, last) for where, count, last in rows]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.services.audit import trail as audit
+from app.services.identity import accounts
 from app.store import db
 from tests.admin.conftest import form_token
 from tests.factories import make_link, make_profile
@@ -24,6 +25,8 @@ GET_ROUTES = [
     "/admin/profiles/{profile_id}",
     "/admin/profiles/{profile_id}/delete",
     "/admin/profiles/upload",
+    "/admin/accounts",
+    "/admin/accounts/{account_id}",
     "/admin/audit",
     "/admin/audit/export.csv",
     "/admin/audit/verify",
@@ -39,6 +42,9 @@ POST_ROUTES = [
     "/admin/profiles/{profile_id}",
     "/admin/profiles/{profile_id}/delete",
     "/admin/profiles/upload",
+    "/admin/accounts",
+    "/admin/accounts/{account_id}/password",
+    "/admin/accounts/{account_id}/unlock",
 ]
 
 
@@ -47,14 +53,18 @@ def world(app):
     with app.app_context():
         make_link("open-tbook", debug=True)
         profile_id = make_profile().id
+        account_id = accounts.find("jane.doe@example.com").id
         audit.record("launch", "sent", actor="jane.doe@example.com", link_slug="open-tbook")
-    return {"profile_id": profile_id}
+    return {"profile_id": profile_id, "account_id": account_id}
 
 
 def test_every_admin_route_is_listed(app):
     admin_rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("admin.")}
     listed = {
-        p.split("?")[0].replace("{profile_id}", "<int:profile_id>").replace("open-tbook", "<slug>")
+        p.split("?")[0]
+        .replace("{profile_id}", "<int:profile_id>")
+        .replace("{account_id}", "<int:account_id>")
+        .replace("open-tbook", "<slug>")
         for p in GET_ROUTES + POST_ROUTES
     }
     assert admin_rules == listed

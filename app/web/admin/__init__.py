@@ -1,4 +1,4 @@
-"""The admin console at /admin/: links, credentials, profiles, audit log and dashboard, for admins only."""
+"""The admin console at /admin/: links, credentials, profiles, sign-ins, audit log and dashboard, for admins only."""
 
 from flask import Blueprint, current_app, g, redirect, url_for
 
@@ -45,4 +45,4 @@ def _admin_nav():
     return {"is_admin_user": is_admin_user}
 
 
-from app.web.admin import audit, credentials, dashboard, links, profile_upload, profiles  # noqa: E402,F401
+from app.web.admin import accounts, audit, credentials, dashboard, links, profile_upload, profiles  # noqa: E402,F401

@@ -2,10 +2,11 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from app.services.catalog.links import CONNECTION_TYPE_HELP, CONNECTION_TYPES, DESCRIPTION_MAX, MODE_HELP, MODES, SLUG
+from app.services.identity.accounts import MIN_PASSWORD_LENGTH
 
 
 class ActionForm(FlaskForm):
@@ -34,3 +35,25 @@ class LinkForm(FlaskForm):
 class UploadForm(FlaskForm):
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")])
     dry_run = BooleanField("Check only (write nothing)")
+
+
+def _password(label: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired("Type the password."),
+            Length(min=MIN_PASSWORD_LENGTH, message=f"At least {MIN_PASSWORD_LENGTH} characters."),
+        ],
+    )
+
+
+class PasswordForm(FlaskForm):
+    """A new password, typed twice; never shown back."""
+
+    password = _password("New password")
+    repeat = PasswordField("The same password again", validators=[EqualTo("password", "The two passwords differ.")])
+
+
+class AccountForm(PasswordForm):
+    login = StringField("Login (the learner's e-mail)", validators=[DataRequired("Type the login."), Length(max=254)])
+    password = _password("Password")
