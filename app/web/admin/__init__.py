@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, g, redirect, url_for
 
 from app.errors import Forbidden, SignInRefused
+from app.services.audit.names import action_name
 from app.services.identity import admins
 from app.web.auth.identity import User, current_user, this_page
 
@@ -35,6 +36,9 @@ def _admin_headers(response):
     response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
     response.headers["X-Frame-Options"] = "DENY"
     return response
+
+
+bp.add_app_template_filter(action_name, "action_name")
 
 
 @bp.app_context_processor
