@@ -34,8 +34,9 @@ def import_command(file: Path, dry_run: bool) -> None:
     verb = "would import" if dry_run else "imported"
     click.echo(
         f"{verb} {report.imported} profile(s): {report.created} new, {report.updated} updated, "
-        f"{report.unchanged} unchanged; {len(report.errors)} row(s) rejected"
+        f"{report.unchanged} unchanged; {report.rejected} row(s) rejected"
         + (" (dry run: nothing written)" if dry_run else "")
+        + f"; read as {report.encoding}"
     )
     if report.errors:
         raise SystemExit(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.services.audit import trail as audit
+from app.services.catalog import profile_uploads
 from app.services.identity import accounts
 from app.store import db
 from tests.admin.conftest import form_token
@@ -25,6 +26,8 @@ GET_ROUTES = [
     "/admin/profiles/{profile_id}",
     "/admin/profiles/{profile_id}/delete",
     "/admin/profiles/upload",
+    "/admin/profiles/upload/{upload}",
+    "/admin/profiles/upload/{upload}/progress",
     "/admin/accounts",
     "/admin/accounts/{account_id}",
     "/admin/audit",
@@ -42,6 +45,7 @@ POST_ROUTES = [
     "/admin/profiles/{profile_id}",
     "/admin/profiles/{profile_id}/delete",
     "/admin/profiles/upload",
+    "/admin/profiles/upload/{upload}/import",
     "/admin/accounts",
     "/admin/accounts/{account_id}/password",
     "/admin/accounts/{account_id}/unlock",
@@ -55,7 +59,9 @@ def world(app):
         profile_id = make_profile().id
         account_id = accounts.find("jane.doe@example.com").id
         audit.record("launch", "sent", actor="jane.doe@example.com", link_slug="open-tbook")
-    return {"profile_id": profile_id, "account_id": account_id}
+        csv = b"login,entityID,civility,lastname,firstname\namy@example.com,24,mme,Pond,Amy\n"
+        upload = profile_uploads.upload(csv, "people.csv", actor="admin@example.com", dry_run=True).token
+    return {"profile_id": profile_id, "account_id": account_id, "upload": upload}
 
 
 def test_every_admin_route_is_listed(app):
@@ -64,6 +70,7 @@ def test_every_admin_route_is_listed(app):
         p.split("?")[0]
         .replace("{profile_id}", "<int:profile_id>")
         .replace("{account_id}", "<int:account_id>")
+        .replace("{upload}", "<token>")
         .replace("open-tbook", "<slug>")
         for p in GET_ROUTES + POST_ROUTES
     }
