@@ -192,3 +192,20 @@ def test_deleting_lists_the_consequences_then_deletes_audited_with_before(app, c
     history = as_admin.get("/admin/audit", query_string={"link": "open-tbook"}).text
     assert "4 events." in history  # the three launches and the deletion
     assert as_admin.get("/admin/links/open-tbook/delete").status_code == 404
+
+
+def test_a_test_launch_for_an_unknown_learner_keeps_the_admin_in_the_console(app, as_admin):
+    with app.app_context():
+        make_link()
+    response = as_admin.get("/admin/links/open-tbook/test", query_string={"login": "ghost@example.com"})
+    assert response.status_code == 403
+    assert 'aria-label="Admin sections"' in response.text  # the console's own layout, not a learner's page
+    assert 'href="/admin/links/open-tbook">Back to the link</a>' in response.text
+
+
+def test_a_learner_refused_at_the_console_door_gets_the_gateways_page(app, client, auth):
+    with app.app_context():
+        make_profile()
+    auth.login()
+    response = client.get("/admin/links")
+    assert response.status_code == 403 and 'aria-label="Admin sections"' not in response.text

@@ -49,4 +49,13 @@ def _admin_nav():
     return {"is_admin_user": is_admin_user}
 
 
-from app.web.admin import accounts, audit, credentials, dashboard, links, profile_upload, profiles  # noqa: E402,F401
+from app.web.admin import (  # noqa: E402,F401
+    accounts,
+    audit,
+    credentials,
+    dashboard,
+    errors,
+    links,
+    profile_upload,
+    profiles,
+)
