@@ -52,7 +52,7 @@ LABELS = {
 HINTS = {
     "login": "T-book's login, an e-mail address; sign-in and T-book match people by it.",
     "externalID": "Your platform's numeric id for this person; links that connect by id need it.",
-    "entityID": "T-book's numeric entity id (`flask tbook entities` lists them).",
+    "entityID": "T-book's numeric entity id (flask tbook entities lists them).",
     "code": "An alpha-numeric code, if your organisation uses one.",
     "filter": "Attach the learner to sessions.",
     "location": "Attach the learner to sessions.",
