@@ -1,5 +1,7 @@
 """The admin console at /admin/: links, credentials, profiles, sign-ins, audit log and dashboard, for admins only."""
 
+import hashlib
+
 from flask import Blueprint, current_app, g, redirect, url_for
 
 from app.errors import Forbidden, SignInRefused
@@ -39,6 +41,13 @@ def _admin_headers(response):
 
 
 bp.add_app_template_filter(action_name, "action_name")
+
+
+@bp.app_template_filter("fingerprint")
+def fingerprint(secret: str) -> str:
+    """Return the first 8 hex digits of the secret's SHA-256: enough to tell two values apart, and for an admin to
+    check which one is in force (`printf %s "$TBOOK_LTI_SECRET" | sha256sum`), nothing to sign with."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()[:8]
 
 
 @bp.app_context_processor
