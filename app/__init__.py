@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import click
 from dotenv import load_dotenv
 from flask import Flask, abort, g, request
 
@@ -84,9 +85,12 @@ def _trust_proxies(app: Flask) -> None:
 
 
 def _configure_logging(app: Flask) -> None:
-    # One line per record on stdout: gunicorn and containers collect it; audit lines are JSON already.
+    # One line per record; audit lines are JSON already. On stdout under gunicorn and in containers, which collect
+    # it; on stderr under the `flask` command (the app is built inside its click context), whose stdout carries
+    # only the command's answer: launch-preview's or `--json`'s output must parse.
     if not logging.getLogger("tbook_gateway").handlers:
-        handler = logging.StreamHandler(sys.stdout)
+        under_cli = click.get_current_context(silent=True) is not None
+        handler = logging.StreamHandler(sys.stderr if under_cli else sys.stdout)
         handler.setFormatter(logging.Formatter("%(message)s"))
         for name in ("tbook_gateway", "app"):
             logger = logging.getLogger(name)

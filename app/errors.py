@@ -118,6 +118,12 @@ class LinkNotFound(NotFound):
     title = "Unknown launch link"
 
 
+class LinkDisabled(LinkNotFound):
+    """The link exists but an admin switched it off: a pause, not a broken button (still 404 by the contract)."""
+
+    title = "This link is temporarily unavailable"
+
+
 class ProfileMissing(Forbidden):
     title = "No T-book profile"
 

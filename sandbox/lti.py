@@ -6,6 +6,7 @@ import json
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from oauthlib.oauth1.rfc5849 import signature
 from werkzeug.wrappers import Response
 
 from sandbox.custom_data import LaunchProfile, parse_custom_data
@@ -34,8 +35,19 @@ def launch() -> Response | str | tuple[str, int]:
             custom_data=json.dumps(json.loads(request.form["custom_data"]), indent=2, ensure_ascii=False),
             url=request.url,
             key=current_app.config["SANDBOX_LTI_KEY"],
+            base_string=_base_string(request.url, request.get_data(as_text=True)),
+            received_signature=request.form.get("oauth_signature", ""),
         )
     return redirect(url_for("pages.home"), 303)
+
+
+def _base_string(url: str, body: str) -> str:
+    """Return the OAuth 1.0 signature base string of the POST as received (RFC 5849 3.4.1), rebuilt here from the
+    URL and the form body, for an integrator to compare with the one the consumer signed."""
+    params = signature.collect_parameters(uri_query=urlsplit(url).query, body=body, exclude_oauth_signature=True)
+    return signature.signature_base_string(
+        "POST", signature.base_string_uri(url), signature.normalize_parameters(params)
+    )
 
 
 def _accept_launch() -> LearnerRecord:

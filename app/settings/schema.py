@@ -257,6 +257,23 @@ SETTINGS: tuple[Setting, ...] = (
         ),
     ),
     *_section(
+        "Admin console",
+        Setting(
+            "GATEWAY_IMPORT_BACKGROUND_LINES",
+            kinds.integer(1),
+            "2000",
+            "A CSV of profiles with more lines than this is checked and imported in the background, its progress "
+            "shown; a smaller one at once.",
+        ),
+        Setting(
+            "GATEWAY_IMPORT_KEEP_MINUTES",
+            kinds.integer(1),
+            "60",
+            "How long an uploaded CSV is kept on the server, so that a check can be confirmed without uploading it "
+            "again.",
+        ),
+    ),
+    *_section(
         "Secrets at rest",
         Setting(
             "GATEWAY_ENCRYPTION_KEY",

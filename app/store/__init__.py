@@ -13,9 +13,10 @@ token cache (`token_cache`, on connections of its own), and the sync's runs and 
 - Catalog and identity: `links`, `profiles`, `accounts`.
 - The audit log's reads: `audit_events` (admin pages, export, retention), `audit_counts` (dashboard, sign-ins).
 - Small stores: `console_settings`, `secrets_box`, `token_cache`, `nonces`, `instance_identity` (the lasting LTI
-  instance GUID), `sync_runs` (the sync's runs, and the lock that lets one run at a time).
+  instance GUID), `sync_runs` (the sync's runs, and the lock that lets one run at a time), `profile_uploads`
+  (uploaded CSVs kept for their check, import and progress).
 """
 
-from app.store.database import Base, commit, db, migrate, rollback
+from app.store.database import Base, commit, db, migrate, release, rollback
 
-__all__ = ["Base", "commit", "db", "migrate", "rollback"]
+__all__ = ["Base", "commit", "db", "migrate", "release", "rollback"]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, func, insert, select, update
 
 from app.store.database import db
-from app.store.models import Account
+from app.store.models import Account, Profile
 from app.store.views import ACCOUNT_FIELDS, AccountView, account_view
 
 _ACCOUNTS = Account.__table__
@@ -16,6 +16,28 @@ def find(login: str) -> AccountView | None:
     """Return the account whose login is `login` (compared as given: logins are stored lower-case), or None."""
     row = db.session.execute(select(*_COLUMNS).where(_ACCOUNTS.c.login == login)).first()
     return account_view(row) if row is not None else None
+
+
+def get(account_id: int) -> AccountView | None:
+    row = db.session.execute(select(*_COLUMNS).where(_ACCOUNTS.c.id == account_id)).first()
+    return account_view(row) if row is not None else None
+
+
+def _containing(query: Select, text: str) -> Select:
+    text = text.strip().lower()
+    return query.where(_ACCOUNTS.c.login.contains(text, autoescape=True)) if text else query
+
+
+def count_containing(text: str) -> int:
+    """How many accounts have `text` in their login (all of them for an empty text)."""
+    return db.session.scalar(_containing(select(func.count()).select_from(_ACCOUNTS), text)) or 0
+
+
+def containing(text: str, *, offset: int, limit: int) -> list[tuple[AccountView, bool]]:
+    """The accounts `count_containing` counts, by login, from `offset`, each with whether its login has a profile."""
+    has_profile = select(Profile.id).where(Profile.login == _ACCOUNTS.c.login).exists()
+    query = _containing(select(*_COLUMNS, has_profile), text).order_by(_ACCOUNTS.c.login).offset(offset).limit(limit)
+    return [(account_view(row[:-1]), bool(row[-1])) for row in db.session.execute(query)]
 
 
 def save(login: str, *, password_hash: str, grant_admin: bool = False) -> AccountView:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy import Select, delete, func, or_, select, update
 
 from app.store.audit_log import Event, event_of
 from app.store.database import db
@@ -19,6 +19,7 @@ class EventFilter(Protocol):
 
     actor: str
     link: str
+    profile: str  # a login: its own events, and those whose detail names it (an admin's change to it)
     action: str
     outcome: str
     correlation_id: str
@@ -26,17 +27,27 @@ class EventFilter(Protocol):
     until: datetime | None
 
 
+def _contains(column, text: str):
+    # Logins are stored lower-case; links and correlation ids are typed as seen. `autoescape`: a % or _ typed
+    # by the admin is looked for as such, not as a wildcard.
+    return func.lower(column).contains(text.strip().lower(), autoescape=True)
+
+
 def _filtered(query: Select, flt: EventFilter) -> Select:
+    """The events whose actor, link and correlation id contain the filter's (any part), and the rest equal."""
     if flt.actor:
-        query = query.where(_EVENTS.c.actor == flt.actor.strip().lower())
+        query = query.where(_contains(_EVENTS.c.actor, flt.actor))
     if flt.link:
-        query = query.where(_EVENTS.c.link_slug == flt.link.strip())
+        query = query.where(_contains(_EVENTS.c.link_slug, flt.link))
+    if flt.profile:
+        login = flt.profile.strip().lower()
+        query = query.where(or_(_EVENTS.c.actor == login, _EVENTS.c.detail["login"].as_string() == login))
     if flt.action:
         query = query.where(_EVENTS.c.action == flt.action)
     if flt.outcome:
         query = query.where(_EVENTS.c.outcome == flt.outcome)
     if flt.correlation_id:
-        query = query.where(_EVENTS.c.correlation_id == flt.correlation_id.strip())
+        query = query.where(_contains(_EVENTS.c.correlation_id, flt.correlation_id))
     if flt.since:
         query = query.where(_EVENTS.c.created_at >= flt.since)
     if flt.until:
@@ -54,10 +65,13 @@ def newest_first(flt: EventFilter, *, offset: int, limit: int) -> list[Event]:
     return [event_of(row) for row in db.session.execute(query)]
 
 
-def oldest_first_after(flt: EventFilter, last_id: int, *, limit: int) -> list[Event]:
-    """The next `limit` matching events after the event `last_id`, oldest first (an export, a batch at a time)."""
-    query = _filtered(select(_EVENTS), flt).where(_EVENTS.c.id > last_id).order_by(_EVENTS.c.id).limit(limit)
-    return [event_of(row) for row in db.session.execute(query)]
+def newest_first_before(flt: EventFilter, below_id: int | None, *, limit: int) -> list[Event]:
+    """The next `limit` matching events older than the event `below_id` (from the newest when None), newest first:
+    an export, a batch at a time, in the order of the admin pages."""
+    query = _filtered(select(_EVENTS), flt)
+    if below_id is not None:
+        query = query.where(_EVENTS.c.id < below_id)
+    return [event_of(row) for row in db.session.execute(query.order_by(_EVENTS.c.id.desc()).limit(limit))]
 
 
 def distinct_values(column: str) -> list[str]:

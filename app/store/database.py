@@ -36,6 +36,11 @@ def rollback() -> None:
     db.session.rollback()
 
 
+def release() -> None:
+    """End this thread's session (a background job's, once it is done), giving its connection back to the pool."""
+    db.session.remove()
+
+
 def ping() -> None:
     """Ask the database for `SELECT 1`, then close the session (a readiness probe's). Raises SQLAlchemyError."""
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from app.store.database import db
 from app.store.models import LaunchLink
@@ -44,4 +44,10 @@ def change(slug: str, **changes: Any) -> LinkView | None:
     """Set these columns of the link named `slug`, uncommitted; return the new view, or None when there is none."""
     query = update(_LINKS).where(_LINKS.c.slug == slug).values(**changes).returning(*_COLUMNS)
     row = db.session.execute(query).first()
+    return link_view(row) if row is not None else None
+
+
+def remove(slug: str) -> LinkView | None:
+    """Delete the link named `slug`, uncommitted; return it as it was, or None when there is none."""
+    row = db.session.execute(delete(_LINKS).where(_LINKS.c.slug == slug).returning(*_COLUMNS)).first()
     return link_view(row) if row is not None else None

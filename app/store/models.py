@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Integer, String, Text, true
+from sqlalchemy import JSON, Boolean, DateTime, Integer, LargeBinary, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.store import db
@@ -190,3 +190,22 @@ class SyncLock(db.Model):
     run_id: Mapped[str | None] = mapped_column(String(32))
     # The run renews it as it goes; a run whose process died lets it lapse, and the next run may start.
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ProfileUpload(db.Model):
+    """A CSV of profiles an admin uploaded: kept for a while so that a check can be confirmed without uploading
+    it again, and imported in the background when large, with its progress and report for any instance to show."""
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random; pages name it by a signed token
+    actor: Mapped[str] = mapped_column(String(254))
+    filename: Mapped[str] = mapped_column(String(255))
+    digest: Mapped[str] = mapped_column(String(64))  # SHA-256 of the file: the same file sent twice is one job
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    lines: Mapped[int] = mapped_column(Integer)  # the file's lines, the unit of `done`
+    # uploaded -> checking -> checked -> importing -> imported; failed from either run.
+    state: Mapped[str] = mapped_column(String(16))
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

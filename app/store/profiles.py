@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, update
 
 from app.store.database import db
 from app.store.models import Profile
@@ -55,6 +55,12 @@ def matching(text: str, *, offset: int, limit: int) -> list[ProfileView]:
     return _views(_matching(select(*_COLUMNS), text).order_by(_PROFILES.c.login).offset(offset).limit(limit))
 
 
+def matching_after(text: str, login: str, *, limit: int) -> list[ProfileView]:
+    """The next `limit` profiles `count_matching` counts whose login sorts after `login` (an export's batches)."""
+    query = _matching(select(*_COLUMNS), text).where(_PROFILES.c.login > login)
+    return _views(query.order_by(_PROFILES.c.login).limit(limit))
+
+
 def all_by_login() -> dict[str, ProfileView]:
     """Every profile, by login (the CSV import compares against them)."""
     return {view.login: view for view in _views(select(*_COLUMNS))}
@@ -70,6 +76,17 @@ def create_many(rows: Iterable[Mapping[str, Any]]) -> None:
     rows = [_stored(row) for row in rows]
     if rows:
         db.session.execute(insert(_PROFILES), rows)
+
+
+def create(values: Mapping[str, Any]) -> ProfileView:
+    """Insert one profile given by column values, uncommitted; return it as stored. Raises IntegrityError."""
+    return profile_view(db.session.execute(insert(_PROFILES).values(_stored(values)).returning(*_COLUMNS)).one())
+
+
+def remove(profile_id: int) -> ProfileView | None:
+    """Delete the profile `profile_id`, uncommitted; return it as it was, or None when there is none."""
+    row = db.session.execute(delete(_PROFILES).where(_PROFILES.c.id == profile_id).returning(*_COLUMNS)).first()
+    return profile_view(row) if row is not None else None
 
 
 def change(profile_id: int, changes: Mapping[str, Any]) -> ProfileView | None:

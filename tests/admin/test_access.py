@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.services.audit import trail as audit
+from app.services.catalog import profile_uploads
+from app.services.identity import accounts
 from app.store import db
 from tests.admin.conftest import form_token
 from tests.factories import make_link, make_profile
@@ -15,10 +17,19 @@ GET_ROUTES = [
     "/admin/links/new",
     "/admin/links/open-tbook",
     "/admin/links/open-tbook/test?login=jane.doe@example.com",
+    "/admin/links/open-tbook/disable",
+    "/admin/links/open-tbook/delete",
     "/admin/credentials",
     "/admin/profiles",
+    "/admin/profiles/new",
+    "/admin/profiles/export.csv",
     "/admin/profiles/{profile_id}",
+    "/admin/profiles/{profile_id}/delete",
     "/admin/profiles/upload",
+    "/admin/profiles/upload/{upload}",
+    "/admin/profiles/upload/{upload}/progress",
+    "/admin/accounts",
+    "/admin/accounts/{account_id}",
     "/admin/audit",
     "/admin/audit/export.csv",
     "/admin/audit/verify",
@@ -28,11 +39,18 @@ POST_ROUTES = [
     "/admin/links/new",
     "/admin/links/open-tbook",
     "/admin/links/open-tbook/enabled",
+    "/admin/links/open-tbook/delete",
     "/admin/credentials",
     "/admin/credentials/check",
+    "/admin/profiles/new",
     "/admin/profiles/{profile_id}",
+    "/admin/profiles/{profile_id}/delete",
     "/admin/profiles/upload",
     "/admin/sync/runs",
+    "/admin/profiles/upload/{upload}/import",
+    "/admin/accounts",
+    "/admin/accounts/{account_id}/password",
+    "/admin/accounts/{account_id}/unlock",
 ]
 
 
@@ -41,14 +59,21 @@ def world(app):
     with app.app_context():
         make_link("open-tbook", debug=True)
         profile_id = make_profile().id
+        account_id = accounts.find("jane.doe@example.com").id
         audit.record("launch", "sent", actor="jane.doe@example.com", link_slug="open-tbook")
-    return {"profile_id": profile_id}
+        csv = b"login,entityID,civility,lastname,firstname\namy@example.com,24,mme,Pond,Amy\n"
+        upload = profile_uploads.upload(csv, "people.csv", actor="admin@example.com", dry_run=True).token
+    return {"profile_id": profile_id, "account_id": account_id, "upload": upload}
 
 
 def test_every_admin_route_is_listed(app):
     admin_rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("admin.")}
     listed = {
-        p.split("?")[0].replace("{profile_id}", "<int:profile_id>").replace("open-tbook", "<slug>")
+        p.split("?")[0]
+        .replace("{profile_id}", "<int:profile_id>")
+        .replace("{account_id}", "<int:account_id>")
+        .replace("{upload}", "<token>")
+        .replace("open-tbook", "<slug>")
         for p in GET_ROUTES + POST_ROUTES
     }
     assert admin_rules == listed

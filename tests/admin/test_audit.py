@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, text, update
@@ -62,7 +63,7 @@ def test_csv_export_streams_the_filtered_events_without_secrets(app, as_admin):
     assert response.is_streamed
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert [r["action"] for r in rows] == ["sign_in", "launch", "launch", "credentials_update"]  # oldest first
+    assert [r["action"] for r in rows] == ["credentials_update", "launch", "launch", "sign_in"]  # as on the screen
     assert "hunter2-secret" not in response.get_data(as_text=True)
     spreadsheet_safe = [r for r in rows if r["action"] == "credentials_update"][0]
     assert spreadsheet_safe["actor"].startswith("'=")
@@ -158,3 +159,48 @@ def test_csv_export_runs_no_formula_whichever_separator_the_spreadsheet_picks(ap
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
     actors = [row["actor"] for row in rows if row["action"] == "sign_in" and row["actor"] != "admin@example.com"]
     assert [actor.replace("'", "") for actor in actors] == [value.replace("'", "") for value in HOSTILE]
+
+
+def test_user_link_and_correlation_id_match_any_part(app, as_admin):
+    _events(app, 1, actor="jane.doe@example.com", link="formation-rh")
+    _events(app, 1, actor="marc@example.com", link="open-tbook")
+    with app.app_context():
+        audit.record("launch", "sent", actor="amy@example.com", correlation_id="4f2a9c0d11e24b5f")
+    assert "1 event." in as_admin.get("/admin/audit", query_string={"actor": "JANE"}).text
+    assert "1 event." in as_admin.get("/admin/audit", query_string={"link": "formation"}).text
+    by_id = as_admin.get("/admin/audit", query_string={"correlation_id": "4f2a9c0d"}).text
+    assert "1 event." in by_id and "amy@example.com" in by_id
+    # What the admin types is looked for as such: % and _ are not wildcards.
+    assert "0 events." in as_admin.get("/admin/audit", query_string={"actor": "%"}).text
+
+
+def test_actions_read_as_words(app, as_admin):
+    _events(app, 1, action="link_create", outcome="ok")
+    page = as_admin.get("/admin/audit").text
+    assert 'Link created <code class="field-name">link_create</code>' in page
+    assert '<option value="link_create" >Link created</option>' in page
+
+
+def test_the_export_runs_newest_first_like_the_screen_with_offsets(app, as_admin):
+    with app.app_context():
+        for n in range(1003):  # more than one batch of the streamed export
+            audit.record("launch", "sent", actor=f"user{n}@example.com", link_slug="open-tbook", mode="lti")
+    text = as_admin.get("/admin/audit/export.csv", query_string={"link": "open"}).get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [int(r["id"]) for r in rows] == sorted((int(r["id"]) for r in rows), reverse=True)
+    assert len(rows) == 1003 and rows[0]["actor"] == "user1002@example.com"
+    assert rows[0]["what"] == "Launch"
+    for row in (rows[0], rows[-1]):
+        assert row["created_at"].endswith("+00:00")
+        assert datetime.fromisoformat(row["created_at"]).utcoffset() == timedelta(0)
+    screen = as_admin.get("/admin/audit", query_string={"link": "open"}).text
+    first_on_screen = re.search(r'<td class="muted">(\d+)</td>', screen).group(1)
+    assert first_on_screen == rows[0]["id"]
+
+
+def test_numbered_pages_of_the_log(app, as_admin):
+    _events(app, 260, actor="bulk@example.com")
+    page = as_admin.get("/admin/audit", query_string={"actor": "bulk", "page": 3}).text
+    assert "Page 3 of 6" in page
+    assert re.findall(r'class="page(?: current)?"[^>]*>(\d+)</a>', page) == ["1", "2", "3", "4", "5", "6"]
+    assert 'href="/admin/audit?page=6&amp;actor=bulk"' in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from html import unescape
@@ -287,3 +288,17 @@ def test_the_check_button_shows_every_step(console_config, as_admin, sandbox):
         assert re.search(rf'<td aria-label="passed">✓</td>\s*<th scope="row">{title}', page), title
     assert re.search(r'<td class="nowrap">\d+ ms</td>', page)
     assert "Every step passed." in page
+
+
+def test_each_secret_shows_its_fingerprint_and_source_never_itself(app, console_config, as_admin):
+    def fingerprint(secret: str) -> str:
+        return hashlib.sha256(secret.encode()).hexdigest()[:8]
+
+    before = as_admin.get("/admin/credentials").text
+    default_lti = "sandbox-lti-secret"  # the sandbox's built-in default
+    assert f"•••• sha256 {fingerprint(default_lti)}" in before and "sandbox default" in before
+    _save(as_admin, TBOOK_LTI_SECRET=NEW_LTI_SECRET)
+    after = as_admin.get("/admin/credentials").text
+    assert f"•••• sha256 {fingerprint(NEW_LTI_SECRET)}" in after and "admin console" in after
+    assert f"•••• sha256 {fingerprint(default_lti)}" not in after  # the stored value is the one in force
+    assert NEW_LTI_SECRET not in after and default_lti not in after

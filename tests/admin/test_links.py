@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.services.audit import trail as audit
 from app.store import db
 from app.store.models import AuditEvent, LaunchLink
-from tests.admin.conftest import form_token
+from tests.admin.conftest import ADMIN, form_token
+from tests.conftest import csrf_token
 from tests.factories import make_link, make_profile
 
 
@@ -135,3 +137,75 @@ def test_a_link_takes_a_description_and_may_leave_out_lis_person(app, as_admin):
         update = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "link_update")).one()
         assert update.detail["before"]["send_lis_person"] is False and update.detail["after"]["send_lis_person"]
         assert update.detail["before"]["description"] == "Les parcours de l'équipe"
+
+
+def test_disabling_asks_first_and_learners_then_read_temporarily_unavailable(app, client, auth, as_admin):
+    with app.app_context():
+        make_link(title="Formation T-book")
+        make_profile()
+    listed = as_admin.get("/admin/links").text
+    assert 'href="/admin/links/open-tbook/disable?back=list"' in listed  # a page that asks, not a POST at once
+    confirm = as_admin.get("/admin/links/open-tbook/disable", query_string={"back": "list"})
+    assert confirm.status_code == 200
+    assert "Disable the launch link open-tbook?" in confirm.text
+    assert "Learners who open http://localhost/launch/open-tbook read “This link is temporarily unavailable”" in (
+        confirm.text
+    )
+    assert "Nobody launched T-book through it in the last 30 days." in confirm.text
+    with app.app_context():
+        assert db.session.scalars(select(LaunchLink)).one().enabled  # asking changed nothing
+    response = as_admin.post(
+        "/admin/links/open-tbook/enabled",
+        data={"csrf_token": csrf_token(confirm.text), "enabled": "0", "back": "list"},
+    )
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/links"
+    client.post("/auth/logout", data={"csrf_token": form_token(client, "/")})
+    auth.login()
+    page = client.get("/launch/open-tbook")
+    assert page.status_code == 404
+    assert "This link is temporarily unavailable" in page.text and "Unknown launch link" not in page.text
+    assert "“Formation T-book” is switched off for now" in page.text
+
+
+def test_deleting_lists_the_consequences_then_deletes_audited_with_before(app, client, auth, as_admin):
+    with app.app_context():
+        make_link()
+        for _ in range(3):
+            audit.record("launch", "sent", actor="jane.doe@example.com", link_slug="open-tbook", mode="lti")
+    edit = as_admin.get("/admin/links/open-tbook").text
+    assert 'href="/admin/links/open-tbook/delete"' in edit
+    assert 'href="/admin/audit?link=open-tbook"' in edit  # the link's history
+    confirm = as_admin.get("/admin/links/open-tbook/delete").text
+    assert "Delete the launch link open-tbook?" in confirm
+    assert "pointing at http://localhost/launch/open-tbook stop working" in confirm
+    assert "It carried 3 launch attempt(s) in the last 30 days" in confirm
+    assert "To pause it instead, disable it" in confirm
+    assert as_admin.post("/admin/links/open-tbook/delete").status_code == 400  # no CSRF token: nothing deleted
+    response = as_admin.post("/admin/links/open-tbook/delete", data={"csrf_token": csrf_token(confirm)})
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/links"
+    assert "Deleted the launch link open-tbook" in as_admin.get("/admin/links").text
+    with app.app_context():
+        assert db.session.scalars(select(LaunchLink)).all() == []
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "link_delete")).one()
+        assert event.actor == ADMIN and event.link_slug == "open-tbook"
+        assert event.detail["before"]["title"] == "Open T-book" and event.detail["before"]["mode"] == "lti"
+    history = as_admin.get("/admin/audit", query_string={"link": "open-tbook"}).text
+    assert "4 events." in history  # the three launches and the deletion
+    assert as_admin.get("/admin/links/open-tbook/delete").status_code == 404
+
+
+def test_a_test_launch_for_an_unknown_learner_keeps_the_admin_in_the_console(app, as_admin):
+    with app.app_context():
+        make_link()
+    response = as_admin.get("/admin/links/open-tbook/test", query_string={"login": "ghost@example.com"})
+    assert response.status_code == 403
+    assert 'aria-label="Admin sections"' in response.text  # the console's own layout, not a learner's page
+    assert 'href="/admin/links/open-tbook">Back to the link</a>' in response.text
+
+
+def test_a_learner_refused_at_the_console_door_gets_the_gateways_page(app, client, auth):
+    with app.app_context():
+        make_profile()
+    auth.login()
+    response = client.get("/admin/links")
+    assert response.status_code == 403 and 'aria-label="Admin sections"' not in response.text

@@ -87,7 +87,8 @@ def test_dry_run_reports_and_writes_nothing(app, runner, tmp_path):
         ("", "utf-8", "The file is empty"),
         ("email,entityID,civility,lastname,firstname\nx@example.com,24,m,A,B\n", "utf-8", "unknown column(s) email"),
         ("login,entityID,lastname\nx@example.com,24,A\n", "utf-8", "missing required column(s) civility, firstname"),
-        (f"{HEADER}\nélodie@example.com,24,,mme,Éclair,Élodie,,,,,0,\n", "latin-1", "not UTF-8"),
+        # 0x81 has no meaning in Windows-1252 and cannot start a UTF-8 character: no encoding read here fits.
+        (f"{HEADER}\nx@example.com,24,,m,A\x81,B,,,,,0,\n", "latin-1", "not UTF-8, UTF-16 or Windows-1252 (byte"),
         (f'{HEADER}\n"x@example.com,24,,m,A,B,,,,,0,\n', "utf-8", "malformed"),
     ],
 )
@@ -151,3 +152,46 @@ def test_error_line_is_where_a_multi_line_row_starts(app, runner, tmp_path):
     )
     result = runner.invoke(args=["profiles", "import", csv])
     assert "line 4: login" in result.output  # the file's 4th line, after the row that spans lines 2-3
+
+
+@pytest.mark.parametrize(
+    ("encoding", "named"),
+    [
+        ("cp1252", "Windows-1252"),  # what a French Excel saves as plain "CSV"
+        ("utf-8", "UTF-8"),
+        ("utf-8-sig", "UTF-8 with BOM"),  # Excel's "CSV UTF-8"
+        ("utf-16", "UTF-16"),  # Excel's "Unicode text" (with a BOM)
+        ("utf-16-le", "UTF-16"),  # without one
+    ],
+)
+def test_each_spreadsheet_encoding_is_read_and_named(app, runner, tmp_path, encoding, named):
+    text = f"{HEADER}\nélodie@example.com,24,,mme,Éclair,Élodie,,Séance 1,Orléans,France,0,\n"
+    result = runner.invoke(args=["profiles", "import", write(tmp_path, text, encoding=encoding)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.rstrip().endswith(f"; read as {named}")
+    profile = profiles(app)["élodie@example.com"]
+    assert (profile.firstname, profile.lastname, profile.filter, profile.location) == (
+        "Élodie",
+        "Éclair",
+        ["Séance 1"],
+        ["Orléans"],
+    )
+
+
+def test_rejected_rows_name_their_line_login_and_every_wrong_field(app, runner, tmp_path):
+    csv = write(tmp_path, f"{HEADER}\nrory@example.com,Leadworth,,sir,Williams,Rory,,,,,0,\n")
+    result = runner.invoke(args=["profiles", "import", csv])
+    assert result.exit_code == 1
+    assert (
+        "rejected line 2: entityID: must be T-book's numeric entity id, not 'Leadworth' (login rory@example.com)"
+        in (result.stderr)
+    )
+    assert "rejected line 2: civility: must be m or mme, not 'sir' (login rory@example.com)" in result.stderr
+    assert "1 row(s) rejected" in result.stdout
+
+
+def test_a_workbook_is_refused_with_what_to_do(app, runner, tmp_path):
+    path = tmp_path / "people.xlsx"
+    path.write_bytes(b"PK\x03\x04" + b"\x00" * 64)
+    result = runner.invoke(args=["profiles", "import", str(path)])
+    assert result.exit_code == 1 and "spreadsheet workbook (.xlsx or .ods), not a CSV" in result.output

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.factories import make_link, make_profile
+from tests.web.test_launch import post_form
 
 
 def test_preview_shows_the_signed_launch_but_not_the_secret(app, client, auth, gateway_config):
@@ -84,3 +85,19 @@ def test_cli_launch_preview_comes_back_under_the_public_base_url(make_gateway, s
     assert params["launch_presentation_return_url"].startswith(root + "lti/return?ref=")
     # The gateway's lasting GUID (issue 10), whatever root URL the CLI prints under.
     assert params["tool_consumer_instance_guid"] not in (urlsplit(root).netloc, "")
+
+
+def test_the_sandbox_shows_the_base_string_the_cli_preview_signed(app, runner, sandbox, gateway_config):
+    """The integrator's comparison: launch-preview's base string, and the one T-book (the sandbox) rebuilt."""
+    with app.app_context():
+        make_link("debug", debug=True)
+        make_profile(firstname="Zoë", filter=["Session 1", "May & June"])
+    result = runner.invoke(args=["launch-preview", "--link", "debug", "--user", "jane.doe@example.com"])
+    assert result.exit_code == 0, result.output
+    preview = json.loads(result.stdout)
+    shown = post_form(preview["url"], list(preview["params"].items()))  # the form a browser would post
+    assert shown.status_code == 200
+    rebuilt = unescape(re.search(r'<pre id="base-string">(.*?)</pre>', shown.text, re.S).group(1))
+    assert rebuilt == preview["base_string"]
+    assert preview["params"]["oauth_signature"] in unescape(shown.text)
+    assert gateway_config["TBOOK_LTI_SECRET"] not in shown.text

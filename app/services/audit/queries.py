@@ -8,10 +8,11 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import UTC, datetime
 
 from app import store
 from app.services.audit import trail as audit
+from app.services.audit.names import action_name
 from app.store import audit_events
 from app.store.audit_log import Event
 
@@ -21,6 +22,7 @@ CSV_COLUMNS = (
     "created_at",
     "actor",
     "action",
+    "what",
     "link_slug",
     "mode",
     "outcome",
@@ -39,10 +41,11 @@ _BLANK_START = ("\t", "\r")  # trimmed by some spreadsheets, which then read wha
 
 @dataclass(frozen=True)
 class AuditFilter:
-    """What the admin asked for; empty fields do not filter."""
+    """What the admin asked for; empty fields do not filter. User, link and correlation id match any part."""
 
     actor: str = ""
     link: str = ""
+    profile: str = ""  # a login: its own events, and the admins' changes to its profile
     action: str = ""
     outcome: str = ""
     correlation_id: str = ""
@@ -94,32 +97,41 @@ def _cell(value: object) -> object:
     return value
 
 
-def export_csv(flt: AuditFilter, batch: int = 1000) -> Iterator[str]:
-    """Yield the matching events as CSV, oldest first, a batch at a time (the log may be large).
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands timestamps back naive (they were written in UTC); PostgreSQL aware, in the session's zone.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
-    The stored detail is already redacted by audit.record; nothing else is added.
+
+def _row(event: Event) -> list:
+    values = {
+        **{name: getattr(event, name) for name in CSV_COLUMNS if hasattr(event, name)},
+        "created_at": _aware(event.created_at).isoformat(),  # ISO 8601 with its offset: +00:00
+        "what": action_name(event.action),
+        "detail": json.dumps(event.detail, ensure_ascii=False, sort_keys=True),
+    }
+    return [_cell(values[name]) for name in CSV_COLUMNS]
+
+
+def export_csv(flt: AuditFilter, batch: int = 1000) -> Iterator[str]:
+    """Yield the matching events as CSV, newest first as on the screen, a batch at a time (the log may be large).
+
+    Times are ISO 8601 in UTC with their offset. The stored detail is already redacted by audit.record; nothing
+    else is added.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    last_id = 0
+    below = None
     while True:
-        rows = audit_events.oldest_first_after(flt, last_id, limit=batch)
+        rows = audit_events.newest_first_before(flt, below, limit=batch)
         for event in rows:
-            writer.writerow(
-                [
-                    _cell(event.created_at.isoformat() if f == "created_at" else getattr(event, f))
-                    if f != "detail"
-                    else _cell(json.dumps(event.detail, ensure_ascii=False, sort_keys=True))
-                    for f in CSV_COLUMNS
-                ]
-            )
+            writer.writerow(_row(event))
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
         if len(rows) < batch:
             return
-        last_id = rows[-1].id  # each batch is read apart and dropped: memory stays flat however long the log is
+        below = rows[-1].id  # each batch is read apart and dropped: memory stays flat however long the log is
 
 
 def purge(before: datetime, *, actor: str, dry_run: bool = False) -> int:

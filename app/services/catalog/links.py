@@ -1,19 +1,29 @@
-"""Launch links: create, list, enable and disable."""
+"""Launch links: create, list, edit, enable and disable, delete (each audited with before and after)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from app import store
 from app.errors import Conflict, FieldProblem, Invalid, LinkNotFound
 from app.services.audit import trail as audit
+from app.store import audit_counts
 from app.store import links as stored_links
+from app.store.models import utcnow
 from app.store.views import LinkView
 
 MODES = ("lti", "authtoken", "auto")
 CONNECTION_TYPES = ("login", "id")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+MODE_HELP = (
+    "How a click signs the learner in. lti: the signed LTI 1.1 launch (needs the LTI shared secret). "
+    "authtoken: T-book's /authToken sign-in, the learner created in T-book first if missing. "
+    "auto: LTI, falling back to /authToken when LTI is not configured, the profile lacks what LTI needs, "
+    "or T-book refuses the launch (once per click)."
+)
+CONNECTION_TYPE_HELP = "How T-book finds the learner: by login (e-mail), or by id (the profile's externalID)."
 
 
 class LinkError(Invalid):
@@ -178,3 +188,66 @@ def update(
     )
     store.commit()
     return link
+
+
+USAGE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Consequences:
+    """What deleting or disabling a link changes, for the admin to read before confirming."""
+
+    slug: str
+    title: str
+    enabled: bool
+    launches: int  # launch attempts through it over USAGE_DAYS
+    last_used: datetime | None
+    days: int
+
+    def usage(self) -> str:
+        if not self.launches:
+            return f"Nobody launched T-book through it in the last {self.days} days."
+        when = self.last_used.strftime("%Y-%m-%d %H:%M") + " UTC" if self.last_used else "recently"
+        return f"It carried {self.launches} launch attempt(s) in the last {self.days} days, the last on {when}."
+
+    def of_deleting(self, url: str) -> list[str]:
+        """Return, in sentences, what deleting the link changes; `url` is its address."""
+        lines = [
+            f"Intranet buttons and bookmarks pointing at {url} stop working: learners get “Unknown launch link”.",
+            self.usage(),
+            f"Its history stays in the audit log; a new link may take the slug {self.slug} later.",
+        ]
+        if self.enabled:
+            lines.append("To pause it instead, disable it: learners then read “temporarily unavailable”.")
+        return lines
+
+    def of_disabling(self, url: str) -> list[str]:
+        """Return, in sentences, what disabling the link changes; `url` is its address."""
+        return [
+            f"Learners who open {url} read “This link is temporarily unavailable”; nothing is sent to T-book.",
+            self.usage(),
+            "Its URL, settings and history stay; enable it again at any time.",
+        ]
+
+
+def consequences(slug: str) -> Consequences:
+    """Return how much the link `slug` is used; raises LinkNotFound when there is no such link."""
+    link = find(slug)
+    launches, last_used = audit_counts.link_usage(slug, utcnow() - timedelta(days=USAGE_DAYS))
+    return Consequences(link.slug, link.title, link.enabled, launches, last_used, USAGE_DAYS)
+
+
+def delete(slug: str, *, actor: str | None = None) -> dict:
+    """Delete the link `slug` and commit, audited with what it was; return that.
+
+    Its audit events stay (the link's history). Raises LinkNotFound when there is no such link.
+    """
+    link = stored_links.remove(slug)
+    if link is None:
+        raise LinkNotFound(f"There is no link called {slug}.")
+    before = describe(link)
+    audit.record(
+        "link_delete", "ok", actor=actor, link_slug=slug, mode=link.mode, detail={"before": before}, commit=False
+    )
+    store.commit()
+    return before

@@ -1,4 +1,4 @@
-"""CSV import of profiles: header row = T-book field names, `|` between values, upsert by login."""
+"""CSV import of profiles: header row = T-book field names, `|` between values, upsert by login, one report."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from app import store
 from app.errors import Invalid
 from app.services.audit import trail as audit
+from app.services.catalog import csv_text
+from app.services.catalog.profile_export import from_spreadsheet
 from app.services.catalog.profiles import FIELD_ATTRS, REQUIRED, FieldError, clean_fields
 from app.store import profiles as stored_profiles
 from app.store.views import ProfileView
@@ -23,14 +26,18 @@ class ImportFileError(Invalid):
     """The file as a whole cannot be imported (encoding, header, emptiness); nothing was written."""
 
 
+SAMPLE_ROWS = 3  # names the report quotes as read, so that a wrongly decoded file shows at once
+
+
 @dataclass
 class RowError:
     line: int
     field: str
     message: str
+    login: str = ""  # as the row gives it, when it gives one
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.field}: {self.message}"
+        return f"line {self.line}: {self.field}: {self.message}" + (f" (login {self.login})" if self.login else "")
 
 
 @dataclass
@@ -40,10 +47,24 @@ class ImportReport:
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
+    encoding: str = ""
+    sample: list[str] = field(default_factory=list)
 
     @property
     def imported(self) -> int:
         return self.created + self.updated + self.unchanged
+
+    @property
+    def rejected(self) -> int:
+        """Rows rejected (a row may have several wrong fields)."""
+        return len({error.line for error in self.errors})
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportReport:
+        return cls(**{**data, "errors": [RowError(**e) for e in data.get("errors", [])]})
 
 
 @dataclass
@@ -54,20 +75,29 @@ class _Writes:
     changed: dict[int, dict] = field(default_factory=dict)  # profile id -> new values
 
 
-def _decode(data: bytes) -> str:
+@dataclass(frozen=True)
+class CsvFile:
+    """An upload read as text: how it was decoded, and how many lines it has (the unit of progress)."""
+
+    text: str
+    encoding: str
+    lines: int
+
+
+def read(data: bytes) -> CsvFile:
+    """Return the file as text, with its encoding and header checked; raises ImportFileError (nothing written)."""
     if not data.strip():
         raise ImportFileError(EMPTY)
     if len(data) > MAX_BYTES:
         raise ImportFileError(f"The file is larger than {MAX_BYTES // 1024 // 1024} MiB; split it.")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise ImportFileError(
-            f"The file is not UTF-8 (byte {err.start + 1} cannot be read). Save it as “CSV UTF-8” and try again."
-        ) from err
-    if not text.strip():
+        decoded = csv_text.decode(data)
+    except csv_text.UnreadableText as err:
+        raise ImportFileError(str(err)) from err
+    if not decoded.text.strip():
         raise ImportFileError(EMPTY)
-    return text
+    _reader(decoded.text)  # the header is right, or this says what is wrong with it
+    return CsvFile(decoded.text, decoded.encoding, decoded.text.count("\n") + 1)
 
 
 def _some(names: list[str], shown: int = 10) -> str:
@@ -112,11 +142,12 @@ def import_profiles(
 ) -> ImportReport:
     """Import profiles from CSV bytes; valid rows are upserted in one transaction, bad rows reported.
 
+    `progress` wraps the rows as they are read (the csv.DictReader, whose `line_num` says how far it is).
     Raises ImportFileError (nothing written) when the file cannot be read as a whole.
     """
-    text = _decode(data)
-    reader = _reader(text)
-    report = ImportReport(dry_run=dry_run)
+    csv_file = read(data)
+    reader = _reader(csv_file.text)
+    report = ImportReport(dry_run=dry_run, encoding=csv_file.encoding)
     existing = stored_profiles.all_by_login()
     writes = _Writes()
     seen: dict[str, int] = {}
@@ -127,19 +158,23 @@ def import_profiles(
         for row in rows:
             # line_num is where the row ends; a quoted value may span lines, and the row starts that many earlier.
             line = reader.line_num - sum(v.count("\n") for v in row.values() if isinstance(v, str))
+            given_login = (row.get("login") or "").strip().lower()
             if None in row:
-                report.errors.append(RowError(line, "(row)", f"has {len(row[None])} value(s) more than the header"))
+                message = f"has {len(row[None])} value(s) more than the header"
+                report.errors.append(RowError(line, "(row)", message, given_login))
                 continue
             try:
-                cleaned = clean_fields({k: v for k, v in row.items() if v is not None})
+                cleaned = clean_fields({k: from_spreadsheet(v) for k, v in row.items() if v is not None})
             except FieldError as err:
-                report.errors.extend(RowError(line, problem.field, problem.message) for problem in err.problems)
+                report.errors.extend(RowError(line, p.field, p.message, given_login) for p in err.problems)
                 continue
             login = cleaned["login"]
             if login in seen:
-                report.errors.append(RowError(line, "login", f"{login} is already on line {seen[login]}"))
+                report.errors.append(RowError(line, "login", f"{login} is already on line {seen[login]}", login))
                 continue
             seen[login] = line
+            if len(report.sample) < SAMPLE_ROWS:
+                report.sample.append(f"{cleaned['firstname']} {cleaned['lastname']}")
             _upsert(existing, cleaned, present, report, writes)
     except csv.Error as err:
         store.rollback()
@@ -157,7 +192,7 @@ def import_profiles(
             "created": report.created,
             "updated": report.updated,
             "unchanged": report.unchanged,
-            "rejected": len(report.errors),
+            "rejected": report.rejected,
         },
         commit=False,
     )

@@ -28,25 +28,63 @@ LIST_FIELDS = tbook.LIST_FIELDS
 REQUIRED = tbook.required_by(tbook.INSERT)
 
 
+# What the console calls each field (the CSV and T-book keep T-book's names), and what a hint says about it.
+LABELS = {
+    "login": "Login (e-mail)",
+    "externalID": "External id",
+    "entityID": "Entity id",
+    "civility": "Civility",
+    "lastname": "Last name",
+    "firstname": "First name",
+    "code": "Code",
+    "jobTitle": "Job title",
+    "seniority": "Seniority",
+    "level": "Degree level",
+    "contactEmail": "Contact e-mails",
+    "phone": "Phone",
+    "filter": "Filters",
+    "location": "Locations",
+    "country": "Countries",
+    "testUser": "Test user",
+    "assignation": "Assign to courses",
+    "userType": "User type",
+}
+HINTS = {
+    "login": "T-book's login, an e-mail address; sign-in and T-book match people by it.",
+    "externalID": "Your platform's numeric id for this person; links that connect by id need it.",
+    "entityID": "T-book's numeric entity id (flask tbook entities lists them).",
+    "code": "An alpha-numeric code, if your organisation uses one.",
+    "filter": "Attach the learner to sessions.",
+    "location": "Attach the learner to sessions.",
+    "testUser": "Yes: T-book leaves this person out of its statistics.",
+    "assignation": "Yes: once created, T-book assigns the learner to the courses of their filters and locations.",
+    "userType": "Teachers are created in T-book by T-book itself; the gateway inserts learners only.",
+}
+# The drop-downs: (value stored and sent to T-book, what the console shows).
+CHOICES = {
+    "civility": (("mme", "Ms"), ("m", "Mr")),
+    "testUser": (("0", "No"), ("1", "Yes")),
+    "assignation": (("0", "No"), ("1", "Yes")),
+    "userType": (("learner", "Learner"), ("teacher", "Teacher")),
+}
+
+
 class FieldError(Invalid):
-    """One field of one profile is wrong; `field` is its T-book name."""
+    """Fields of one profile are wrong: `problems` names each by its T-book name, the first one given here."""
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(problems=[FieldProblem(field, message)])
+    def __init__(self, field: str, message: str, *more: FieldProblem) -> None:
+        super().__init__(problems=[FieldProblem(field, message), *more])
 
 
-def _flag(name: str, value: str) -> int:
-    if value in ("", None):
-        return 0
-    if str(value).strip() not in ("0", "1"):
-        raise FieldError(name, f"must be 0 or 1, not {value!r}")
-    return int(value)
+def _flag(value: str) -> int | str:
+    """Return 0 or 1 for "", "0" or "1"; any other text as it is, for the field's check to name."""
+    return int(value) if value in ("0", "1") else 0 if value == "" else value
 
 
 def clean_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
     """Validate one profile given by T-book field names (strings, lists as lists or `|`-joined).
 
-    Returns the cleaned values by Profile attribute; raises FieldError for the first wrong field.
+    Returns the cleaned values by Profile attribute; raises FieldError naming every wrong field at once.
     """
     values: dict[str, Any] = {}
     for field in _LEARNER_FIELDS:
@@ -55,21 +93,22 @@ def clean_fields(raw: Mapping[str, Any]) -> dict[str, Any]:
             items = value if isinstance(value, list | tuple) else str(value or "").split("|")
             values[field.name] = [str(item).strip() for item in items if str(item).strip()]
         elif field.shape == tbook.FLAG:
-            values[field.name] = _flag(field.name, "" if value is None else str(value).strip())
+            values[field.name] = _flag("" if value is None else str(value).strip())
         else:
             values[field.name] = "" if value is None else str(value).strip()
-    for name in REQUIRED:
-        if not values[name]:
-            raise FieldError(name, "is required")
+    problems = [FieldProblem(name, "is required") for name in REQUIRED if not values[name]]
     # Logins and civility are matched without case; T-book's options are lower-case.
     values["login"] = values["login"].lower()
     values["civility"] = values["civility"].lower()
+    missing = {problem.field for problem in problems}
     for field in _LEARNER_FIELDS:
-        if problem := field.problem(values[field.name]):
-            raise FieldError(field.name, problem)
+        if field.name not in missing and (problem := field.problem(values[field.name])):
+            problems.append(FieldProblem(field.name, problem))
     user_type = str(raw.get("userType") or "").strip().lower() or "learner"
     if user_type not in USER_TYPES:
-        raise FieldError("userType", f"must be learner or teacher, not {user_type!r}")
+        problems.append(FieldProblem("userType", f"must be learner or teacher, not {user_type!r}"))
+    if problems:
+        raise FieldError(problems[0].field, problems[0].message, *problems[1:])
     values["userType"] = user_type
     return {FIELD_ATTRS[name]: (value if value != "" else None) for name, value in values.items()}
 

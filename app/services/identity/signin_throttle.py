@@ -8,11 +8,15 @@ The per-address limit stops one address from guessing at many accounts. An offic
 every user, behind a proxy with GATEWAY_PROXY_HOPS=0) shares it, so it does not pause a login that signed in
 successfully from that address in the last KNOWN_FOR: whoever fails on purpose there cannot lock their
 colleagues out, and guesses at those accounts still meet the per-login limit.
+
+An admin lifts a login's pause by unlocking the account (an `account_unlock` event): its failures before that no
+longer count.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app
 
@@ -27,18 +31,26 @@ class TooManyAttempts(Throttled):
     title = "Too many sign-in attempts"
 
 
-def check(login: str, address: str | None) -> None:
+UNLOCK = "account_unlock"
+
+
+def _window() -> tuple[int, datetime]:
+    minutes = current_app.config["GATEWAY_SIGNIN_WINDOW_MINUTES"]
+    return minutes, utcnow() - timedelta(minutes=minutes)
+
+
+def check(login: str, address: str | None) -> int:
     """Raise TooManyAttempts when `login` from `address`, or `address` for any login, failed too often lately.
 
+    Returns how many failures `login` may still have from `address` before its pause (1: this try is the last).
     Check, then the caller records the outcome: concurrent tries all pass the check before any is recorded,
     so a burst can exceed the limit by the number of requests served at once. That is bounded by the
     server's concurrency and accepted; a lock here would serialise every sign-in of every instance.
     """
     cfg = current_app.config
-    minutes = cfg["GATEWAY_SIGNIN_WINDOW_MINUTES"]
-    since = utcnow() - timedelta(minutes=minutes)
+    minutes, since = _window()
     # No known address (a bare WSGI server without REMOTE_ADDR): those tries share one count, as one address.
-    by_pair, by_address = audit_counts.refused_sign_ins(login, address, since)
+    by_pair, by_address = audit_counts.refused_sign_ins(login, address, since, restart=UNLOCK)
     over_address = by_address >= cfg["GATEWAY_SIGNIN_MAX_FAILURES_PER_ADDRESS"]
     # Asked only over the per-address limit: whether this login is at home at this address.
     known_here = over_address and audit_counts.signed_in_from(login, address, utcnow() - KNOWN_FOR)
@@ -47,3 +59,32 @@ def check(login: str, address: str | None) -> None:
             f"Sign-in is paused after too many failed attempts. Try again in {minutes} minutes.",
             hint="If you forgot your password, ask your T-book administrator.",
         )
+    return cfg["GATEWAY_SIGNIN_MAX_FAILURES"] - by_pair
+
+
+def after_failure(attempts_left_before: int) -> str | None:
+    """Return the warning a refused sign-in adds when the pause is one try away, or has begun; else None."""
+    minutes, _ = _window()
+    left = attempts_left_before - 1
+    if left == 1:
+        return f"One attempt left before a {minutes}-minute pause."
+    if left <= 0:
+        return f"Sign-in is now paused for {minutes} minutes after too many failed attempts."
+    return None
+
+
+@dataclass(frozen=True)
+class Lockout:
+    """A login paused from one address: how many failures counted, and when the last one was."""
+
+    address: str | None
+    failures: int
+    last_at: datetime
+
+
+def lockouts(login: str) -> list[Lockout]:
+    """Return the addresses from which `login` is paused now (its counted failures reached the limit)."""
+    _, since = _window()
+    limit = current_app.config["GATEWAY_SIGNIN_MAX_FAILURES"]
+    counted = audit_counts.refused_sign_ins_by_address(login.strip().lower(), since, restart=UNLOCK)
+    return [Lockout(address, count, last) for address, count, last in counted if count >= limit]

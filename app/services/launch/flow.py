@@ -10,7 +10,15 @@ from typing import NoReturn
 from flask import current_app
 
 from app import lti
-from app.errors import Forbidden, GatewayError, LinkNotFound, LtiNotConfigured, ProfileInvalid, ProfileMissing
+from app.errors import (
+    Forbidden,
+    GatewayError,
+    LinkDisabled,
+    LinkNotFound,
+    LtiNotConfigured,
+    ProfileInvalid,
+    ProfileMissing,
+)
 from app.services.audit import trail as audit
 from app.services.catalog import links, profiles
 from app.services.launch import authtoken as fallback
@@ -45,22 +53,30 @@ class Redirect:
 
 
 def find_link(slug: str) -> LinkView:
-    """Return the enabled link named `slug`; raises LinkNotFound otherwise."""
-    link = stored_links.find(slug)
-    if link is None or not link.enabled:
+    """Return the enabled link named `slug`; raises LinkNotFound, or LinkDisabled when it is switched off."""
+    return _enabled(stored_links.find(slug), slug)
+
+
+def _enabled(link: LinkView | None, slug: str) -> LinkView:
+    if link is None:
         raise LinkNotFound(f"There is no active launch link called “{slug}”.")
+    if not link.enabled:
+        raise LinkDisabled(
+            f"“{link.title}” is switched off for now: there is no active launch link at this address until your "
+            "T-book administrator turns it back on.",
+            hint="Try again later; if you need T-book now, ask your T-book administrator.",
+        )
     return link
 
 
 def find_link_and_profile(slug: str, login: str) -> tuple[LinkView, ProfileView | None]:
     """Return the enabled link named `slug` and the profile of `login` (or None), in one read.
 
-    Raises LinkNotFound. Runs on the request's hot connection, which the click's audit event then uses too.
+    Raises LinkNotFound or LinkDisabled. Runs on the request's hot connection, which the click's audit event then
+    uses too.
     """
     link, profile = launch_reads.link_and_profile(slug, login.lower())
-    if link is None or not link.enabled:
-        raise LinkNotFound(f"There is no active launch link called “{slug}”.")
-    return link, profile
+    return _enabled(link, slug), profile
 
 
 def find_profile(login: str) -> ProfileView | None:

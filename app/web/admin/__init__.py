@@ -1,8 +1,12 @@
-"""The admin console at /admin/: links, credentials, profiles, sync, audit log and dashboard, for admins only."""
+"""The admin console at /admin/: links, credentials, profiles, sign-ins, sync, audit log and dashboard, for admins
+only."""
+
+import hashlib
 
 from flask import Blueprint, current_app, g, redirect, url_for
 
 from app.errors import Forbidden, SignInRefused
+from app.services.audit.names import action_name
 from app.services.identity import admins
 from app.web.auth.identity import User, current_user, this_page
 from app.web.headers import content_security_policy
@@ -38,6 +42,16 @@ def _admin_headers(response):
     return response
 
 
+bp.add_app_template_filter(action_name, "action_name")
+
+
+@bp.app_template_filter("fingerprint")
+def fingerprint(secret: str) -> str:
+    """Return the first 8 hex digits of the secret's SHA-256: enough to tell two values apart, and for an admin to
+    check which one is in force (`printf %s "$TBOOK_LTI_SECRET" | sha256sum`), nothing to sign with."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()[:8]
+
+
 @bp.app_context_processor
 def _admin_nav():
     def is_admin_user(user: User | None) -> bool:
@@ -46,4 +60,14 @@ def _admin_nav():
     return {"is_admin_user": is_admin_user}
 
 
-from app.web.admin import audit, credentials, dashboard, links, profiles, sync  # noqa: E402,F401
+from app.web.admin import (  # noqa: E402,F401
+    accounts,
+    audit,
+    credentials,
+    dashboard,
+    errors,
+    links,
+    profile_upload,
+    profiles,
+    sync,
+)

@@ -26,6 +26,7 @@ def _filter() -> audit_queries.AuditFilter:
     return audit_queries.AuditFilter(
         actor=args.get("actor", "").strip(),
         link=args.get("link", "").strip(),
+        profile=args.get("profile", "").strip(),
         action=args.get("action", "").strip(),
         outcome=args.get("outcome", "").strip(),
         correlation_id=args.get("correlation_id", "").strip(),

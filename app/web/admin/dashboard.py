@@ -1,4 +1,4 @@
-"""The admin dashboard: launches over 30 days (server-rendered SVG), LTI share, latest errors."""
+"""The admin dashboard: launch attempts over 30 days (server-rendered SVG) by outcome, their shares, latest errors."""
 
 from flask import render_template
 
@@ -8,4 +8,5 @@ from app.web.admin import bp
 
 @bp.get("/")
 def dashboard_page():
-    return render_template("admin/dashboard.html", board=dashboard.build(), outcomes=dashboard.OUTCOMES)
+    board = dashboard.build()
+    return render_template("admin/dashboard.html", board=board, outcomes=dashboard.OUTCOMES, labels=dashboard.LABELS)

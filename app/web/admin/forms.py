@@ -2,10 +2,11 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
-from app.services.catalog.links import CONNECTION_TYPES, DESCRIPTION_MAX, MODES, SLUG
+from app.services.catalog.links import CONNECTION_TYPE_HELP, CONNECTION_TYPES, DESCRIPTION_MAX, MODE_HELP, MODES, SLUG
+from app.services.identity.accounts import MIN_PASSWORD_LENGTH
 
 
 class ActionForm(FlaskForm):
@@ -18,8 +19,10 @@ class LinkForm(FlaskForm):
         validators=[DataRequired(), Length(max=64), Regexp(SLUG, message="lower-case letters, digits and dashes")],
     )
     title = StringField("Title (what the intranet button says)", validators=[DataRequired(), Length(max=200)])
-    mode = SelectField("Mode", choices=list(MODES))
-    connection_type = SelectField("T-book connection type", choices=list(CONNECTION_TYPES))
+    mode = SelectField("Mode", choices=list(MODES), description=MODE_HELP)
+    connection_type = SelectField(
+        "T-book connection type", choices=list(CONNECTION_TYPES), description=CONNECTION_TYPE_HELP
+    )
     debug = BooleanField("Debug (custom_debug=1: T-book displays the request; enables the preview)")
     new_window = BooleanField("Open T-book in a new window")
     description = TextAreaField(
@@ -32,3 +35,25 @@ class LinkForm(FlaskForm):
 class UploadForm(FlaskForm):
     file = FileField("CSV file", validators=[FileRequired("Choose a CSV file.")])
     dry_run = BooleanField("Check only (write nothing)")
+
+
+def _password(label: str) -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired("Type the password."),
+            Length(min=MIN_PASSWORD_LENGTH, message=f"At least {MIN_PASSWORD_LENGTH} characters."),
+        ],
+    )
+
+
+class PasswordForm(FlaskForm):
+    """A new password, typed twice; never shown back."""
+
+    password = _password("New password")
+    repeat = PasswordField("The same password again", validators=[EqualTo("password", "The two passwords differ.")])
+
+
+class AccountForm(PasswordForm):
+    login = StringField("Login (the learner's e-mail)", validators=[DataRequired("Type the login."), Length(max=254)])
+    password = _password("Password")

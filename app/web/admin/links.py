@@ -1,4 +1,4 @@
-"""Admin views for launch links: list, create, edit, enable/disable, and a test launch for one learner."""
+"""Admin views for launch links: list, create, edit, enable/disable and delete (confirmed), a test launch."""
 
 from __future__ import annotations
 
@@ -77,14 +77,55 @@ def link_edit(slug: str):
     return page, 422 if form.errors else 200
 
 
+def _link_url(slug: str) -> str:
+    return url_for("launch.launch_page", slug=slug, _external=True)
+
+
+def _back(slug: str, where: str | None) -> str:
+    return url_for("admin.link_list") if where == "list" else url_for("admin.link_edit", slug=slug)
+
+
+@bp.get("/links/<slug>/disable")
+def link_disable_confirm(slug: str):
+    back = request.args.get("back")
+    return render_template(
+        "admin/confirm.html",
+        title=f"Disable the launch link {slug}?",
+        lines=links.consequences(slug).of_disabling(_link_url(slug)),
+        action=url_for("admin.link_enabled", slug=slug),
+        fields={"enabled": "0", "back": back or ""},
+        button="Disable the link",
+        cancel=_back(slug, back),
+    )
+
+
+@bp.get("/links/<slug>/delete")
+def link_delete_confirm(slug: str):
+    return render_template(
+        "admin/confirm.html",
+        title=f"Delete the launch link {slug}?",
+        lines=links.consequences(slug).of_deleting(_link_url(slug)),
+        action=url_for("admin.link_delete", slug=slug),
+        button="Delete the link",
+        cancel=url_for("admin.link_edit", slug=slug),
+    )
+
+
+@bp.post("/links/<slug>/delete")
+def link_delete(slug: str):
+    # CSRFProtect refused this POST before the view when its token was missing or stale.
+    links.delete(slug, actor=g.admin)
+    flash(f"Deleted the launch link {slug}; its history stays in the audit log.", "ok")
+    return redirect(url_for("admin.link_list"), code=303)
+
+
 @bp.post("/links/<slug>/enabled")
 def link_enabled(slug: str):
     # CSRFProtect refused this POST before the view when its token was missing or stale.
     enable = request.form.get("enabled") == "1"
     links.set_enabled(slug, enable, actor=g.admin)
     flash(f"{'Enabled' if enable else 'Disabled'} the launch link {slug}.", "ok")
-    back = url_for("admin.link_list") if request.form.get("back") == "list" else url_for("admin.link_edit", slug=slug)
-    return redirect(back, code=303)
+    return redirect(_back(slug, request.form.get("back")), code=303)
 
 
 @bp.get("/links/<slug>/test")

@@ -19,7 +19,7 @@ def login():
         login_name = form.login.data.strip().lower()
         detail = {"method": "local", "address": request.remote_addr}
         try:
-            signin_throttle.check(login_name, request.remote_addr)
+            attempts_left = signin_throttle.check(login_name, request.remote_addr)
         except signin_throttle.TooManyAttempts as err:
             audit.record("sign_in", "throttled", actor=login_name, correlation_id=g.correlation_id, detail=detail)
             minutes = current_app.config["GATEWAY_SIGNIN_WINDOW_MINUTES"]
@@ -38,7 +38,9 @@ def login():
             sign_in(account.login, "local")
             target = form.next.data
             return redirect(target if is_safe_next(target) else url_for("launch.home"), code=303)
-        flash(gettext("That e-mail and password do not match. Check them and try again."), "error")
+        warning = signin_throttle.after_failure(attempts_left)
+        failed = gettext("That e-mail and password do not match. Check them and try again.")
+        flash(failed + (f" {warning}" if warning else ""), "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
