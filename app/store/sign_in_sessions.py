@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 
 from app.store import db
+from app.store.hot_path import Statement, hot_connection
 from app.store.models import SignInSession, utcnow
 
 
@@ -34,15 +36,34 @@ def open_session(login: str, via: str, *, idle_before: datetime, started_before:
     return token
 
 
-def find(token: str) -> SignInSession | None:
+@dataclass(frozen=True, slots=True)
+class SessionView:
+    """A session as read: whose, signed in how, since when, last used when."""
+
+    id: str
+    login: str
+    via: str
+    created_at: datetime
+    last_seen_at: datetime
+
+
+_SESSIONS = SignInSession.__table__
+# Every request of a signed-in browser asks: read on the request's hot connection, compiled once, so a click
+# opens no ORM session for it (app/store/hot_path.py).
+_BY_ID = Statement(
+    select(*(_SESSIONS.c[name] for name in SessionView.__slots__)).where(_SESSIONS.c.id == bindparam("id"))
+)
+
+
+def find(token: str) -> SessionView | None:
     """Return the session the cookie's token names, or None (ended, expired and dropped, or never opened)."""
-    return db.session.get(SignInSession, _id(token))
+    row = hot_connection().first(_BY_ID, {"id": _id(token)})
+    return SessionView(*row) if row is not None else None
 
 
-def touch(session: SignInSession, now: datetime) -> None:
+def touch(session: SessionView, now: datetime) -> None:
     """Mark the session used at `now` (uncommitted), which restarts its idle time."""
     db.session.execute(update(SignInSession).where(SignInSession.id == session.id).values(last_seen_at=now))
-    session.last_seen_at = now
 
 
 def end(token: str) -> None:

@@ -44,8 +44,11 @@ SETTINGS = settings(
 
 
 def _pylti_verifies(action: str, params: list[tuple[str, str]], key: str, secret: str) -> bool:
+    # What a Tool Provider's framework decodes from the posted form: empty fields included (a name that was only
+    # control characters is sent, and signed, as spaces).
+    form = dict(parse_qsl(urlencode(params), keep_blank_values=True))
     try:
-        return verify_request_common({key: {"secret": secret}}, action, "POST", {}, dict(parse_qsl(urlencode(params))))
+        return verify_request_common({key: {"secret": secret}}, action, "POST", {}, form)
     except LTIException:
         return False
 

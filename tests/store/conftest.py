@@ -29,11 +29,14 @@ def drop_the_gateways_connections(url: str) -> int:
 
 
 @pytest.fixture
-def launching(app, client, auth):
+def launching(app, client):
+    """A learner signed in by the intranet's proxy header, as `make bench` clicks. (A browser signed in with the
+    local form also reads its server-side session first: tests/web/test_auth.py.)"""
+    app.config["GATEWAY_AUTH"] = ["header"]
     with app.app_context():
         make_link()
         make_profile()
-    auth.login()
+    client.environ_base["HTTP_X_REMOTE_USER"] = "jane.doe@example.com"
     assert client.get("/launch/open-tbook").status_code == 200  # the pool now holds live connections
     return client
 

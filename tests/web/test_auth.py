@@ -331,3 +331,22 @@ def test_failures_from_a_shared_address_do_not_lock_out_who_signs_in_there(make_
     for _ in range(3):  # but guesses at Jane's own account still pause it, from that address
         _from(office, "192.0.2.10").login(password="wrong-password")
     assert _from(office, "192.0.2.10").login().status_code == 429
+
+
+def test_a_locally_signed_in_click_reads_its_session_without_an_orm_transaction(app, client, auth, jane):
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    auth.login()
+    assert client.get("/launch/open-tbook").status_code == 200
+    begun = []
+
+    def began(session, _transaction, _connection) -> None:
+        begun.append(session)
+
+    event.listen(Session, "after_begin", began)
+    try:
+        assert "launch-form" in client.get("/launch/open-tbook").text  # the session checked, on the click's connection
+    finally:
+        event.remove(Session, "after_begin", began)
+    assert begun == []

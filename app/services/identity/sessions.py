@@ -40,27 +40,27 @@ def is_live(token: str, login: str, via: str) -> bool:
     """True when `token` names a live session of `login` by `via`; restarts its idle time.
 
     A session is over when it was ended, sat idle longer than GATEWAY_SESSION_IDLE_MINUTES, or started more
-    than GATEWAY_SESSION_MAX_HOURS ago, whatever its use since.
+    than GATEWAY_SESSION_MAX_HOURS ago, whatever its use since. The read is on the request's click connection;
+    a write (its last use, at most every TOUCH_EVERY, or dropping it) is committed here unless the caller's
+    transaction is open, which then carries it.
     """
-    busy = store.in_transaction()
-    try:
-        record = store.find(token)
-        if record is None or record.login != login or record.via != via:
-            return False
-        idle, absolute = _lifetimes()
-        now = utcnow()
-        last_seen = _aware(record.last_seen_at)
-        if now - last_seen > idle or now - _aware(record.created_at) > absolute:
-            store.end(token)
-            return False
-        if now - last_seen > min(TOUCH_EVERY, idle / 4):
-            store.touch(record, now)
+    record = store.find(token)
+    if record is None or record.login != login or record.via != via:
+        return False
+    idle, absolute = _lifetimes()
+    now = utcnow()
+    last_seen = _aware(record.last_seen_at)
+    live = now - last_seen <= idle and now - _aware(record.created_at) <= absolute
+    if live and now - last_seen <= min(TOUCH_EVERY, idle / 4):
         return True
-    finally:
-        # Called as a request starts: end the read (and the touch) here, so the request's own work (a click's
-        # audit write) starts from a clean session. Never commit what a caller had pending.
-        if not busy:
-            database.commit()
+    busy = store.in_transaction()
+    if live:
+        store.touch(record, now)
+    else:
+        store.end(token)
+    if not busy:
+        database.commit()
+    return live
 
 
 def end_all(login: str) -> int:
