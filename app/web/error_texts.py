@@ -202,7 +202,6 @@ TITLES = (
 # wrote it. tests/web/test_error_pages.py checks that each is still the service's own words.
 MESSAGES = (
     _l("Ask your T-book administrator."),
-    _l("Go back to the intranet and click again."),
     _l("If you forgot your password, ask your T-book administrator."),
     _l("Open T-book from your intranet page, which signs you in."),
     _l("Signed links are valid for a short time only."),
