@@ -111,6 +111,23 @@ def test_an_admin_sees_the_pause_and_lifts_it(app, as_admin, make_gateway):
     assert learner.login("jane.doe@example.com", PASSWORD).status_code == 303
     with app.app_context():
         event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "account_unlock")).one()
-        assert event.actor == ADMIN and event.detail == {"login": "jane.doe@example.com", "paused_addresses": 1}
+        assert event.actor == ADMIN
+        assert event.detail == {"login": "jane.doe@example.com", "paused_addresses": 1, "sessions": 0}
     history = as_admin.get("/admin/audit", query_string={"profile": "jane.doe@example.com"}).text
     assert "Sign-in pause lifted" in history and "Sign-in <code" in history  # the pause, and her own tries
+
+
+@pytest.mark.parametrize("change", ["unlock", "password"])
+def test_unlocking_or_a_new_password_ends_the_accounts_open_sessions(app, as_admin, make_gateway, change):
+    with app.app_context():
+        make_profile()
+    learner = make_gateway().test_client()
+    assert AuthActions(learner).login("jane.doe@example.com", PASSWORD).status_code == 303
+    assert learner.get("/").status_code == 200  # signed in
+    path = f"/admin/accounts/{_account_id(app, 'jane.doe@example.com')}"
+    data = {"csrf_token": form_token(as_admin, path)}
+    if change == "password":
+        data.update(password=NEW_PASSWORD, repeat=NEW_PASSWORD)
+    assert as_admin.post(f"{path}/{change}", data=data).status_code == 303
+    after = learner.get("/")
+    assert after.status_code == 302 and after.headers["Location"].startswith("/auth/login")  # that browser is out

@@ -147,14 +147,16 @@ def reset_password(login: str, password: str, *, actor: str) -> AccountView:
 
 
 def unlock(login: str, *, actor: str) -> int:
-    """Lift the sign-in pause of `login` (its failures so far stop counting), audited; return how many addresses
-    it was paused from.
+    """Lift the sign-in pause of `login` (its failures so far stop counting) and end its open sessions, audited;
+    return how many addresses it was paused from.
 
-    Raises AccountNotFound when there is no such account.
+    The failures may have been someone else's guesses: whoever signs in next does so afresh. Raises
+    AccountNotFound when there is no such account.
     """
     account = _existing(login)
     paused = signin_throttle.lockouts(account.login)
-    detail = {"login": account.login, "paused_addresses": len(paused)}
+    ended = sign_in_sessions.end_all(account.login)
+    detail = {"login": account.login, "paused_addresses": len(paused), "sessions": ended}
     audit.record(signin_throttle.UNLOCK, "ok", actor=actor, detail=detail, commit=False)
     store.commit()
     return len(paused)

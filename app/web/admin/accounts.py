@@ -66,5 +66,5 @@ def account_unlock(account_id: int):
     # CSRFProtect refused the POST before the view when its token was missing or stale.
     account = accounts.get(account_id)
     accounts.unlock(account.login, actor=g.admin)
-    flash(f"{account.login} may sign in again: the failed attempts so far no longer count.", "ok")
+    flash(f"{account.login} may sign in again: the failed attempts so far no longer count; open sessions ended.", "ok")
     return redirect(url_for("admin.account_page", account_id=account_id), code=303)
