@@ -174,11 +174,14 @@ def _finish(upload_id: str, state: str, report: dict) -> None:
 
 def _tracking(upload_id: str):
     def track(reader: Iterable) -> Iterator:
-        last = time.monotonic()
+        # The first row shows that the run has started, then every PROGRESS_EVERY seconds; the last shows the
+        # reading done while the rows are written (a fast machine reads 20,000 lines in under PROGRESS_EVERY).
+        last = None
         for row in reader:
             yield row
-            if time.monotonic() - last >= PROGRESS_EVERY:
+            if last is None or time.monotonic() - last >= PROGRESS_EVERY:
                 stored_uploads.set_progress(upload_id, reader.line_num)
                 last = time.monotonic()
+        stored_uploads.set_progress(upload_id, reader.line_num)
 
     return track
