@@ -464,7 +464,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=10, help="interleaved rounds (default 10)")
     parser.add_argument("--concurrency", type=int, default=8, help="client threads (default 8)")
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: the config's)")
-    parser.add_argument("--worker-class", choices=["sync", "gthread"], help="default: the config's")
+    parser.add_argument("--worker-class", choices=["sync", "gthread", "gevent"], help="default: the config's")
     parser.add_argument("--threads", type=int, default=0, help="threads per gthread worker (default: the config's)")
     parser.add_argument(
         "--latency-ms",

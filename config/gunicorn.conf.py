@@ -16,28 +16,36 @@ from dotenv import dotenv_values
 from gunicorn.glogging import Logger
 
 # --- Workers ------------------------------------------------------------------------------------------------
-# gthread workers, one process per CPU plus one, each with GUNICORN_THREADS threads. An LTI launch is CPU work
-# and two short database statements, so more processes than cores only take turns on them: on 2 cores,
-# 3 processes served 20 % more LTI launches than gunicorn's usual 2 x CPUs + 1 (bench/README.md). An /authToken
-# click is the opposite: it waits 100-300 ms for T-book and computes for about a millisecond, so a worker
-# needs many clicks in flight at once; a thread waiting on a socket costs no CPU and holds no database
-# connection (the click gives it back while it waits). 3 x 32 threads carry 64 learners clicking at once with
-# T-book answering in 200 ms, and the LTI launch loses nothing measurable to threads (bench/README.md).
-# GUNICORN_WORKER_CLASS=sync (one click per process) is still there. Capped so that a big host does not
-# exhaust the database's connections.
+# gevent workers, one process per CPU plus one, each serving up to GUNICORN_WORKER_CONNECTIONS requests at once.
+# An LTI launch is CPU work and two short database statements, so more processes than cores only take turns on
+# them: on 2 cores, 3 processes served 20 % more LTI launches than gunicorn's usual 2 x CPUs + 1. An /authToken
+# click is the opposite: it waits 100-300 ms for T-book and computes for a few milliseconds, so a worker needs
+# many clicks in flight at once. Measured on 2 cores (bench/README.md, "Waiting on T-book"): gevent carries 64
+# learners clicking at once with T-book answering in 200 ms at about 200 launches/s, p50 under 300 ms, and
+# costs the LTI launch nothing against sync workers; gthread (32 threads) reached 128 launches/s, p50 490 ms,
+# and its thread hand-offs cost every request 300-600 µs of CPU (LTI ratio 0.54-0.58 against sync's 0.59-0.65).
+# A greenlet waiting on a socket costs no CPU and holds no database connection (the click gives it back while
+# it waits); psycopg 3 waits for PostgreSQL cooperatively under gevent, SQLite's calls are short and C.
+# GUNICORN_WORKER_CLASS=gthread (GUNICORN_THREADS threads) and sync (one click per process) are still there.
+# Capped so that a big host does not exhaust the database's connections.
 _cpus = os.cpu_count() or 1
 _cap = int(os.environ.get("GUNICORN_MAX_WORKERS", "8"))
 workers = int(os.environ.get("GUNICORN_WORKERS", "0")) or max(1, min(_cpus + 1, _cap))
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gevent")
 # Per worker, with gthread (gunicorn turns sync workers with threads into gthread ones: sync keeps 1).
 threads = int(os.environ.get("GUNICORN_THREADS", "32" if worker_class == "gthread" else "1"))
+# Per worker, with gevent: requests served at once (each a greenlet).
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "256"))
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
 # The app's settings these depend on, as the app will read them (the environment, then `.env`).
 _settings = {**dotenv_values(Path(__file__).resolve().parent.parent / ".env"), **os.environ}
-# Each thread holds at most one database connection at a time (none while it waits for T-book): a pool of one
-# per thread means a thread never waits for another's connection. They are opened as needed, not up front.
+# A request holds at most one database connection at a time (none while it waits for T-book), so a pool of one
+# per thread means a thread never waits for another's; greenlets hold theirs for well under a millisecond on
+# SQLite, and 32 let as many PostgreSQL statements be in flight at once per worker. Opened as needed, not up
+# front; a request that finds them all taken waits its turn (never a deadlock: tests/ops/test_gunicorn.py).
 if not _settings.get("DATABASE_POOL_SIZE"):
-    os.environ.setdefault("DATABASE_POOL_SIZE", str(threads))  # for the workers, which read it as the app does
+    _pool = threads if worker_class == "gthread" else 32 if worker_class == "gevent" else 5
+    os.environ.setdefault("DATABASE_POOL_SIZE", str(_pool))  # for the workers, which read it as the app does
 # A click ends by GATEWAY_CLICK_DEADLINE (default 15 s) whatever T-book does, with a page and an audit row; the
 # worker timeout stays well above it, so that gunicorn never kills a worker in the middle of a click.
 _click_deadline = float(_settings.get("GATEWAY_CLICK_DEADLINE") or 15)
@@ -135,3 +143,4 @@ def child_exit(server, worker):
 def on_exit(server):
     if _own_metrics_dir:
         shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+

@@ -90,7 +90,7 @@ SETTINGS: tuple[Setting, ...] = (
             kinds.integer(1),
             "5",
             "Database connections a process keeps open for reuse (SQLAlchemy may open 10 more for a burst); "
-            "config/gunicorn.conf.py sets it to GUNICORN_THREADS unless it is set.",
+            "config/gunicorn.conf.py sets it to 32 with gevent (GUNICORN_THREADS with gthread) unless it is set.",
             note="A click holds at most one connection, and none while it waits for T-book. On PostgreSQL,\n"
             "max_connections must allow instances x workers x (DATABASE_POOL_SIZE + 10) (docs/deployment.md).",
         ),
@@ -395,8 +395,14 @@ SERVER_SETTINGS: tuple[Setting, ...] = tuple(
     for name, default, doc in (
         ("GUNICORN_WORKERS", "0", "Worker processes; 0 means CPUs + 1, at most GUNICORN_MAX_WORKERS."),
         ("GUNICORN_MAX_WORKERS", "8", "The most workers the CPU count may ask for."),
-        ("GUNICORN_WORKER_CLASS", "gthread", "gthread gives each worker GUNICORN_THREADS threads; sync, one."),
-        ("GUNICORN_THREADS", "32", "Threads per gthread worker: clicks waiting on T-book at once (1 with sync)."),
+        (
+            "GUNICORN_WORKER_CLASS",
+            "gevent",
+            "gevent serves up to GUNICORN_WORKER_CONNECTIONS requests per worker at once; gthread, "
+            "GUNICORN_THREADS; sync, one.",
+        ),
+        ("GUNICORN_WORKER_CONNECTIONS", "256", "Requests a gevent worker serves at once (clicks waiting on T-book)."),
+        ("GUNICORN_THREADS", "32", "Threads per gthread worker (1 with gevent and sync)."),
         ("GUNICORN_BIND", "", "Where gunicorn listens; 0.0.0.0:$PORT unless set."),
         ("PORT", "8000", "The port of the default GUNICORN_BIND."),
         (

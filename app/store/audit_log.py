@@ -25,7 +25,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.store.database import db
-from app.store.hot_path import Statement, hot_connection
+from app.store.hot_path import Statement, hot_connection, release_idle_hot_connection
 from app.store.models import AuditChainHead, AuditEvent, utcnow
 from app.store.sqlite_writer import checkpoint_due, write_turn
 
@@ -187,36 +187,46 @@ def append(event: Event, *, commit: bool, seal: tuple[str, bytes] | None = None)
     """
     key_id, key = seal if seal is not None else (None, None)
     chain = _process_chain()
-    with chain.lock:  # the threads of one process take turns on its chain
-        # Stamped inside the lock: within a chain, time order is id order, so retention can cut a clean prefix.
-        event.created_at = utcnow()
-        known = chain.last_hash if commit else None
-        chain.last_hash = None  # unsure until this event's commit is known
-        if known is not None and not _session_in_transaction() and _append_alone(event, chain.chain_id, known, key):
-            chain.last_hash = event.hash
-            return
-        # The session's connection, in the session's transaction: the ORM adds nothing to these statements.
-        connection = db.session.connection()
-        event.chain_id, event.prev_hash = chain.chain_id, known
-        event.hash = digest(event, key) if known is not None else ""
-        # Fast path: the head still holds what this process last committed, and moves on in one statement.
-        advanced = (
-            known is not None
-            and connection.execute(
-                _ADVANCE_HEAD, {"chain_id": chain.chain_id, "expected": known, "new_hash": event.hash}
-            ).rowcount
-            == 1
-        )
-        if not advanced:
-            event.chain_id, event.prev_hash = _lock_head(connection, chain, key_id)
-            event.hash = digest(event, key)
-            connection.execute(_SET_HEAD, {"chain_id": event.chain_id, "new_hash": event.hash})
-        event.id = connection.execute(
-            _INSERT_EVENT, {name: getattr(event, name) for name in _EVENT_COLUMNS}
-        ).scalar_one()
-        if commit:
-            db.session.commit()
-            chain.last_hash = event.hash
+    if not chain.lock.acquire(blocking=False):  # the requests of one process take turns on its chain
+        release_idle_hot_connection()  # never wait holding a connection the chain's holder may need
+        chain.lock.acquire()
+    try:
+        _append_in_turn(event, chain, commit=commit, key_id=key_id, key=key)
+    finally:
+        chain.lock.release()
+
+
+def _append_in_turn(event: Event, chain: _ProcessChain, *, commit: bool, key_id: str | None, key: bytes | None) -> None:
+    # Stamped inside the lock: within a chain, time order is id order, so retention can cut a clean prefix.
+    event.created_at = utcnow()
+    known = chain.last_hash if commit else None
+    chain.last_hash = None  # unsure until this event's commit is known
+    if known is not None and not _session_in_transaction() and _append_alone(event, chain.chain_id, known, key):
+        chain.last_hash = event.hash
+        return
+    # The session's connection, in the session's transaction: the ORM adds nothing to these statements. A
+    # request holds one connection at a time: the hot one goes back first when it holds nothing.
+    if not _session_in_transaction():
+        release_idle_hot_connection()
+    connection = db.session.connection()
+    event.chain_id, event.prev_hash = chain.chain_id, known
+    event.hash = digest(event, key) if known is not None else ""
+    # Fast path: the head still holds what this process last committed, and moves on in one statement.
+    advanced = (
+        known is not None
+        and connection.execute(
+            _ADVANCE_HEAD, {"chain_id": chain.chain_id, "expected": known, "new_hash": event.hash}
+        ).rowcount
+        == 1
+    )
+    if not advanced:
+        event.chain_id, event.prev_hash = _lock_head(connection, chain, key_id)
+        event.hash = digest(event, key)
+        connection.execute(_SET_HEAD, {"chain_id": event.chain_id, "new_hash": event.hash})
+    event.id = connection.execute(_INSERT_EVENT, {name: getattr(event, name) for name in _EVENT_COLUMNS}).scalar_one()
+    if commit:
+        db.session.commit()
+        chain.last_hash = event.hash
 
 
 def _session_in_transaction() -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app.store import db
+from app.store.hot_path import release_idle_hot_connection
 from app.store.models import Setting
 from app.store.secrets_box import EncryptionUnavailable, cipher
 
@@ -47,9 +48,11 @@ def encryption_problem() -> str | None:
     return None
 
 
-def _load() -> dict[str, StoredSetting]:
+def _load(connection=None) -> dict[str, StoredSetting]:
+    """Read every stored setting, on `connection` or else in the request's session (which sees its own writes)."""
     stored: dict[str, StoredSetting] = {}
-    for row in db.session.scalars(select(Setting)):
+    columns = (Setting.key, Setting.value, Setting.encrypted, Setting.updated_at, Setting.updated_by)
+    for row in (connection or db.session).execute(select(*columns)):
         value: str | None = row.value
         if row.encrypted:
             try:
@@ -72,7 +75,12 @@ def all_stored() -> dict[str, StoredSetting]:
         return _load()
     cache = current_app.extensions.setdefault("tbook_gateway.settings", {})
     if cache.get("until", 0.0) < time.monotonic():
-        cache["values"] = _load()
+        # On a short connection of its own, not in the request's session, which would keep a connection until
+        # the request ends (a click's whole wait on T-book). A click gives its own back first when it holds
+        # nothing: a request never waits for a second connection (app/store/hot_path.py).
+        release_idle_hot_connection()
+        with db.engine.connect() as connection:
+            cache["values"] = _load(connection)
         cache["until"] = time.monotonic() + CACHE_SECONDS
     return cache["values"]
 

@@ -149,6 +149,10 @@ class HotConnection:
         finally:
             cursor.close()
 
+    def in_transaction(self) -> bool:
+        """Whether the connection holds uncommitted work (never on PostgreSQL, which runs it in autocommit)."""
+        return not self._autocommit and bool(getattr(self._raw.driver_connection, "in_transaction", True))
+
     def commit(self) -> None:
         self._call("commit")
 
@@ -204,6 +208,19 @@ def release_hot_connection() -> None:
     connection = g.pop(_CONNECTION, None)
     if connection is not None:
         connection.close()
+
+
+def release_idle_hot_connection() -> None:
+    """Give this request's connection back to the pool if it holds nothing uncommitted (else keep it).
+
+    For a request about to wait for a lock another request holds: a request must never wait holding a
+    connection that the lock's holder may need. With a pool smaller than the requests in flight (gevent
+    serves hundreds per worker), the waiters would otherwise hold every connection while the holder waits
+    for one: a deadlock until the pool's timeout (seen: 40 new learners, a pool of 2 + 10).
+    """
+    connection = g.get(_CONNECTION)
+    if connection is not None and not connection.in_transaction():
+        release_hot_connection()
 
 
 def init_hot_connections(app: Flask) -> None:

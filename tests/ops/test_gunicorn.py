@@ -119,7 +119,7 @@ def test_forwarded_proto_is_not_believed_without_proxy_hops(app, gunicorn):
     assert return_url.startswith(f"{base}/lti/return?ref=")
 
 
-@pytest.mark.parametrize("worker_class", ["sync", "gthread"])
+@pytest.mark.parametrize("worker_class", ["sync", "gthread", "gevent"])
 def test_concurrent_launches_are_each_signed_and_audited_once(app, gateway_config, sandbox, tmp_path, worker_class):
     with app.app_context():
         make_link()
@@ -142,9 +142,9 @@ def test_concurrent_launches_are_each_signed_and_audited_once(app, gateway_confi
 
 
 def test_the_default_server_serves_many_clicks_waiting_on_tbook_at_once(app, gateway_config, sandbox_factory, tmp_path):
-    # The config's own defaults (gthread, 32 threads a worker), T-book answering every call after 0.25 s, and
-    # fewer database connections per worker than threads: a click holds at most one, and none while it waits for
-    # T-book, so threads take turns on the pool and never deadlock on it.
+    # The config's own defaults (gevent), T-book answering every call after 0.25 s, and fewer database
+    # connections per worker than clicks in flight: a click holds at most one, and none while it waits for
+    # T-book, so clicks take turns on the pool and never deadlock on it.
     slow = sandbox_factory({"SANDBOX_LATENCY": 0.25})
     learners = [f"learner{i:02d}@example.com" for i in range(40)]
     with app.app_context():
@@ -163,7 +163,7 @@ def test_the_default_server_serves_many_clicks_waiting_on_tbook_at_once(app, gat
             mark = len(slow.requests())
             again = list(pool.map(click, learners))  # known learners: one call each
         log = read_log()
-    assert "Using worker: gthread" in log and "Traceback" not in log
+    assert "Using worker: gevent" in log and "Traceback" not in log
     assert first == [303] * 40 and again == [303] * 40, log
     made = [r["path"] for r in slow.requests()]
     assert made[:mark].count("/api/getOneLearner") == made[:mark].count("/api/insertLearner") == 40
@@ -177,7 +177,7 @@ def test_the_default_server_serves_many_clicks_waiting_on_tbook_at_once(app, gat
         assert broken is None and checked == db.session.query(AuditEvent).count()
 
 
-@pytest.mark.parametrize("worker_class", ["sync", "gthread"])
+@pytest.mark.parametrize("worker_class", ["sync", "gthread", "gevent"])
 def test_a_click_ends_at_its_deadline_with_a_page_and_no_worker_killed(
     app, gateway_config, sandbox_factory, tmp_path, worker_class
 ):

@@ -29,6 +29,9 @@ from app.store.models import utcnow
 log = logging.getLogger(__name__)
 SALT = "tbook-gateway.profile-upload"
 PROGRESS_EVERY = 0.5  # seconds between two progress writes
+# The run shares its worker with launches: under gevent (config/gunicorn.conf.py) it is a greenlet, which must
+# step aside now and then or every click of that worker would wait for the whole file.
+YIELD_EVERY = 200  # rows
 
 
 class UploadNotFound(NotFound):
@@ -177,8 +180,10 @@ def _tracking(upload_id: str):
         # The first row shows that the run has started, then every PROGRESS_EVERY seconds; the last shows the
         # reading done while the rows are written (a fast machine reads 20,000 lines in under PROGRESS_EVERY).
         last = None
-        for row in reader:
+        for number, row in enumerate(reader):
             yield row
+            if number % YIELD_EVERY == 0:
+                time.sleep(0)  # under gevent, lets the worker's other requests in (a thread: lets go of the GIL)
             if last is None or time.monotonic() - last >= PROGRESS_EVERY:
                 stored_uploads.set_progress(upload_id, reader.line_num)
                 last = time.monotonic()
