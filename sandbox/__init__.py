@@ -8,7 +8,7 @@ import time
 
 from flask import Flask
 
-from sandbox import api, control, errors, lti, pages, traffic, variants
+from sandbox import api, control, errors, forms, lti, pages, traffic, variants
 from sandbox.state import SandboxState
 
 #: Settings and their defaults; the environment overrides these and ``config`` overrides both.
@@ -44,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
     """
     config = dict(config or {})
     app = Flask(__name__)
+    app.request_class = forms.SandboxRequest
     app.config.update(
         # A fresh key per process: sandbox sessions do not need to survive a restart.
         SECRET_KEY=secrets.token_hex(32),

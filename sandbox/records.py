@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass
@@ -74,6 +74,17 @@ class LearnerRecord:
     # The sessions (filter, location) the learner left with removeLearnerSession while keeping both values for
     # other sessions; never shown, since T-book's learner answers have no such field.
     left_sessions: set[tuple[str, str]] = field(default_factory=set)
+
+    def copy(self) -> LearnerRecord:
+        """Return a copy that shares no list or set with this record (copy.deepcopy cost 30 µs per answer)."""
+        return replace(
+            self,
+            contact_email=list(self.contact_email),
+            filter=list(self.filter),
+            location=list(self.location),
+            country=list(self.country),
+            left_sessions=set(self.left_sessions),
+        )
 
     def to_json(self, entity: EntityRecord) -> dict:
         """Return the learner exactly in the shape of tbook-api.md's response example."""

@@ -95,7 +95,7 @@ class Store:
             if learner_id is None:
                 raise ApiError(404, f"No learner with {identifier_type} {identifier}")
             learner = self._learners[learner_id]
-            return copy.deepcopy(learner), self.entity(learner.entity_id)
+            return learner.copy(), self.entity(learner.entity_id)
 
     def _learner_id(self, identifier_type: str, identifier: str) -> str | None:
         if not identifier:
@@ -112,7 +112,7 @@ class Store:
         with self._lock:
             for teacher in self._teachers.values():
                 if identifier and getattr(teacher, attribute) == identifier:
-                    return copy.deepcopy(teacher), self.entity(teacher.entity_id)
+                    return teacher.copy(), self.entity(teacher.entity_id)
         return None
 
     def insert(self, entity: EntityRecord, login: str, fields: dict[str, object]) -> LearnerRecord:
@@ -123,7 +123,7 @@ class Store:
             learner = LearnerRecord(str(self._last_id + 1), login, entity.entity_id, "", "", "")
             _apply(learner, fields, add_lists=False)
             self._add(learner)
-            return copy.deepcopy(learner)
+            return learner.copy()
 
     def _add(self, learner: LearnerRecord) -> None:
         self._learners[learner.learner_id] = learner
@@ -152,7 +152,7 @@ class Store:
             self._index_external(learner, before)
             if entity_id is not None:
                 learner.entity_id = entity_id
-            return copy.deepcopy(learner)
+            return learner.copy()
 
     def upsert(self, entity: EntityRecord, login: str, external_id: str, fields: dict[str, object]) -> LearnerRecord:
         """Update the learner with this externalID (when given) or login, or create it; return it.
@@ -188,7 +188,7 @@ class Store:
             if location_gone:
                 learner.location.remove(location)
             learner.left_sessions = {(f, loc) for f, loc in left if f in learner.filter and loc in learner.location}
-            return copy.deepcopy(learner)
+            return learner.copy()
 
 
 def _apply(learner: LearnerRecord, fields: dict[str, object], add_lists: bool) -> None:
