@@ -154,6 +154,17 @@ class TBookSlow(TBookUnavailable):
 
     title = "T-book is slow"
 
+    def __init__(self, seconds: float) -> None:
+        # Fixed words, so that the page says them in the learner's language; the limit goes to JSON and the audit.
+        super().__init__(
+            "T-book did not answer in the time the gateway gives a click, so the gateway stopped waiting.",
+            hint="T-book is slow right now. Try again in a minute.",
+        )
+        self.seconds = seconds
+
+    def details(self) -> dict[str, Any]:
+        return {"deadline_seconds": self.seconds}
+
 
 KINDS: tuple[type[GatewayError], ...] = (
     NotFound,

@@ -8,20 +8,31 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from app import errors
+from app.services.identity.signed_links import SignedLinkUsed
 from app.tbook.errors import Unauthorized
 
 
 @dataclass(frozen=True)
 class LearnerText:
-    """What happened and what to do; `retry`: trying the same address again may work."""
+    """What happened and what to do; `retry`: trying the same address again may work; `show_status`: the page
+    shows the HTTP status (a paused link answers 404 by the contract, but must not read as a broken one)."""
 
     happened: object
     todo: object
     retry: bool = False
+    show_status: bool = True
 
 
 # Most specific first: the first kind an error is an instance of speaks for it.
 _BY_KIND: tuple[tuple[type[errors.GatewayError], LearnerText], ...] = (
+    (
+        errors.LinkDisabled,
+        LearnerText(
+            _l("This link to T-book is temporarily unavailable: your T-book administrator has turned it off for now."),
+            _l("Try again later. If you need T-book now, ask your T-book administrator."),
+            show_status=False,
+        ),
+    ),
     (
         errors.LinkNotFound,
         LearnerText(
@@ -51,6 +62,14 @@ _BY_KIND: tuple[tuple[type[errors.GatewayError], LearnerText], ...] = (
         ),
     ),
     (
+        errors.TBookSlow,
+        LearnerText(
+            _l("T-book took too long to answer, so the gateway stopped waiting. T-book was not opened."),
+            _l("Wait a minute, then try again. If T-book stays slow, tell your administrator."),
+            retry=True,
+        ),
+    ),
+    (
         errors.TBookUnavailable,
         LearnerText(
             _l("T-book did not answer the gateway, or it is too busy right now."),
@@ -64,6 +83,13 @@ _BY_KIND: tuple[tuple[type[errors.GatewayError], LearnerText], ...] = (
             _l("T-book answered, but would not sign you in."),
             _l("Try once more. If T-book refuses again, tell your T-book administrator."),
             retry=True,
+        ),
+    ),
+    (
+        SignedLinkUsed,
+        LearnerText(
+            _l("The sign-in link you followed has been used already: each link signs you in once only."),
+            _l("Go back to the intranet and click again."),
         ),
     ),
     (
@@ -178,6 +204,8 @@ TITLES = (
     _l("Too many sign-in attempts"),
     _l("T-book refused the sign-in"),
     _l("Unknown launch link"),
+    _l("This link is temporarily unavailable"),
+    _l("This sign-in link has been used"),
     _l("No T-book profile"),
     _l("Your profile cannot be sent to T-book"),
     _l("T-book launch is not configured"),
@@ -206,13 +234,16 @@ MESSAGES = (
     _l("Open T-book from your intranet page, which signs you in."),
     _l("Signed links are valid for a short time only."),
     _l("T-book answered with a sign-in address outside T-book; the gateway did not follow it."),
+    _l("T-book did not answer in the time the gateway gives a click, so the gateway stopped waiting."),
     _l("T-book did not answer the gateway properly, even after several tries."),
     _l("T-book does not know your account."),
     _l("T-book is receiving too many requests right now."),
+    _l("T-book is slow right now. Try again in a minute."),
     _l("T-book may be busy or down. Wait a minute, then try again."),
     _l("T-book refused the gateway's API credentials."),
     _l("The gateway has no LTI shared secret for T-book, so it cannot sign this launch."),
     _l("The preview is open for debug links (and admins) only."),
+    _l("This launch link is switched off for now, until your T-book administrator turns it back on."),
     _l("This link signs in through /authToken: it has no LTI launch to preview."),
     _l("This sign-in link does not name a user."),
     _l("This sign-in link has been used already."),

@@ -164,7 +164,7 @@ def test_disabling_asks_first_and_learners_then_read_temporarily_unavailable(app
     page = client.get("/launch/open-tbook")
     assert page.status_code == 404
     assert "This link is temporarily unavailable" in page.text and "Unknown launch link" not in page.text
-    assert "“Formation T-book” is switched off for now" in page.text
+    assert "This launch link is switched off for now" in page.text
 
 
 def test_deleting_lists_the_consequences_then_deletes_audited_with_before(app, client, auth, as_admin):

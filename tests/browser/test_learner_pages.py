@@ -9,8 +9,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from app.services.identity.signed_links import make_token
 from tests.factories import make_link, make_profile
 from tests.fixtures.browser import ARTIFACTS
+from tests.fixtures.serving import serve
 
 pytestmark = pytest.mark.browser
 
@@ -18,6 +20,35 @@ pytestmark = pytest.mark.browser
 VIEWPORTS = {"phone": (375, 667), "zoom-200": (640, 400), "desktop": (1280, 800)}
 LANGUAGES = {"fr": "fr-FR", "en": "en-GB"}
 AXE = Axe()
+# Where axe runs: the phone and the desktop.
+AXE_VIEWPORTS = ("phone", "desktop")
+# A reference as the pages show it (the correlation id, which names the audit row).
+REFERENCE = re.compile(r"\b[0-9a-f]{32}\b")
+# Words for administrators and developers, which no learner page shows.
+NOT_FOR_LEARNERS = re.compile(r"TBOOK_|GATEWAY_|client secret|shared secret|Traceback|console", re.IGNORECASE)
+
+
+@pytest.fixture
+def gateway_config(gateway_config):
+    """Signed links on too (a used one is a learner page); a short click deadline and sign-in limit, so that the
+    slow-T-book and sign-in-paused pages come quickly."""
+    return {
+        **gateway_config,
+        "GATEWAY_AUTH": "local,signed-link",
+        "GATEWAY_CLICK_DEADLINE": "1",
+        "GATEWAY_SIGNIN_MAX_FAILURES": "2",
+    }
+
+
+@pytest.fixture
+def app(app):
+    """The test's gateway, with one route that fails as no route of the gateway should: the 500 page."""
+
+    @app.get("/_test/unexpected")
+    def unexpected():
+        raise RuntimeError("a bug")
+
+    return app
 
 
 @pytest.fixture
@@ -27,7 +58,8 @@ def seeded(app):
         make_link("open-tbook-debug", title="Open T-book (debug)", debug=True)
         make_link("open-tbook-sso", title="Open T-book (single sign-on)", mode="authtoken")
         make_link("open-tbook-auto", title="Open T-book (automatic)", mode="auto")
-        make_profile(firstname="Amélie", lastname="Poulain-Ébène", entityID="25", location=["Lyon"])
+        make_link("paused", title="Open T-book (paused)", enabled=False)
+        make_profile(firstname="Amélie", lastname="Poulain-Ébène", entityID="25", location=["Lyon"], externalID="")
 
 
 @pytest.fixture(params=list(LANGUAGES))
@@ -62,14 +94,27 @@ def check(page, name: str) -> None:
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"overflow-{name}-{page.language}-{label}.png"), full_page=True)
         assert scroll_width <= width, f"{name} ({page.language}) is {scroll_width} px wide at {label} ({width} px)"
+    for label in AXE_VIEWPORTS:
+        width, height = VIEWPORTS[label]
+        page.set_viewport_size({"width": width, "height": height})
+        results = AXE.run(page, options={"resultTypes": ["violations"]})
+        serious = [
+            f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert serious == [], f"{name} ({page.language}, {label}):\n" + "\n".join(serious)
     page.set_viewport_size({"width": 375, "height": 667})
-    results = AXE.run(page, options={"resultTypes": ["violations"]})
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == [], f"{name} ({page.language}):\n" + "\n".join(serious)
+
+
+def check_error(page, name: str, status: int, references: int = 1) -> None:
+    """An error page: its status, `references` references (the one the audit log has), no words for admins, in the
+    page's language; then `check`."""
+    text = page.locator("body").inner_text()
+    assert page.evaluate("performance.getEntriesByType('navigation')[0].responseStatus") == status, name
+    assert len(set(REFERENCE.findall(text))) == references, f"{name} ({page.language}) shows references: {text}"
+    assert not NOT_FOR_LEARNERS.search(page.locator("main").inner_text()), f"{name} ({page.language}): {text}"
+    check(page, name)
 
 
 def return_url_of_a_click(page, base: str, slug: str) -> str:
@@ -77,14 +122,24 @@ def return_url_of_a_click(page, base: str, slug: str) -> str:
     return page.locator("input[name=launch_presentation_return_url]").get_attribute("value")
 
 
-def test_every_learner_page_fits_a_phone_and_passes_axe(learner, live_gateway):
+def test_every_learner_page_fits_a_phone_and_passes_axe(learner, live_gateway, gateway_config, sandbox):
     base = live_gateway.url
     learner.goto(base + "/auth/login")
     check(learner, "sign-in")
+    for _ in range(3):  # the limit (2 in this test), then one more: sign-in is paused for that login
+        learner.locator("input[name=login]").fill("someone.else@example.com")
+        learner.locator("input[name=password]").fill("not-the-password")
+        learner.locator("form button[type=submit]").click()
+        learner.wait_for_load_state("load")
+    check_error(learner, "sign-in-paused", 429, references=0)
     learner.goto(base + "/lti/return?ref=forged")
-    check(learner, "forged-return")
+    check_error(learner, "forged-return", 200, references=0)
     learner.goto(base + "/sso/error")
-    check(learner, "sso-error-without-reference")
+    check_error(learner, "sso-error-without-reference", 400)
+    learner.goto(base + "/no-such-page")
+    check_error(learner, "not-found", 404)
+    learner.goto(base + "/_test/unexpected")
+    check_error(learner, "unexpected-error", 500)
 
     sign_in(learner, base)
     check(learner, "home")
@@ -93,16 +148,50 @@ def test_every_learner_page_fits_a_phone_and_passes_axe(learner, live_gateway):
     learner.goto(base + "/launch/open-tbook-debug/preview")
     check(learner, "preview")
     learner.goto(return_url + "&lti_errormsg=Unknown+consumer+key")
-    check(learner, "return-with-error")
+    check_error(learner, "return-with-error", 200)
     learner.goto(return_url + "&lti_msg=See+you+soon")
     check(learner, "return")
     error_url = return_url.replace("/lti/return?", "/sso/error?")
     learner.goto(error_url)
-    check(learner, "sso-error")
+    check_error(learner, "sso-error", 200)
     learner.goto(base + "/launch/no-such-link")
-    check(learner, "error-page")
+    check_error(learner, "unknown-link", 404)
+    learner.goto(base + "/launch/paused")
+    check_error(learner, "disabled-link", 404)
+    learner.goto(base + "/launch/open-tbook/preview")  # not a debug link: a learner may not preview it
+    check_error(learner, "forbidden", 403)
+    with live_gateway.app.app_context():
+        make_link("by-id", title="Open T-book (by id)", connection_type="id")
+    learner.goto(base + "/launch/by-id")  # the profile has no externalID
+    check_error(learner, "profile-cannot-be-sent", 422)
+    sandbox.set_fault(path="/api/authToken", latency=3.0, count=1)
+    learner.goto(base + "/launch/open-tbook-sso")
+    check_error(learner, "tbook-slow", 503)
+    sandbox.set_fault(path="/api/authToken", status=503, count=20)
+    learner.goto(base + "/launch/open-tbook-sso")
+    check_error(learner, "tbook-not-answering", 503)
+    token = make_token(gateway_config["GATEWAY_LINK_SECRET"], "jane.doe@example.com", "open-tbook")
+    learner.goto(base + f"/launch/open-tbook?auth={token}")  # signs in, once
+    learner.goto(base + f"/launch/open-tbook?auth={token}")
+    check_error(learner, "used-signed-link", 401)
     learner.goto(base + "/auth/login")
     check(learner, "sign-in-when-signed-in")
+
+
+@pytest.fixture
+def lti_host_down(app, live_gateway, seeded, make_gateway, unused_url):
+    """The same gateway and database, but its launch URL names a host where nothing listens."""
+    with serve(make_gateway(TBOOK_LTI_URL=unused_url + "/api/lti"), "gateway-lti-down") as url:
+        yield url
+
+
+def test_the_tbook_cannot_be_reached_page_fits_a_phone_and_passes_axe(learner, lti_host_down):
+    sign_in(learner, lti_host_down)
+    learner.unroute("**/static/launch.js")  # the page's own check of the launch host, this time
+    for slug, name in (("open-tbook", "tbook-unreachable"), ("open-tbook-auto", "tbook-unreachable-auto")):
+        learner.goto(lti_host_down + f"/launch/{slug}")
+        expect(learner.locator("#launch-unreachable")).to_be_visible()
+        check(learner, name)
 
 
 def test_the_home_page_names_each_link_and_the_page(learner, live_gateway):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
+from html import unescape
 
+import pytest
 from sqlalchemy import select
 
 from app.store import db
@@ -143,3 +145,106 @@ def test_a_services_fixed_words_are_said_in_french_among_the_details(make_gatewa
     browser = signed_in_client(gateway, slug="sso", mode="authtoken")
     page = browser.get("/launch/sso", headers=FRENCH)
     assert "T-book a refusé les identifiants API de la passerelle." in page.text
+
+
+# The learner's words for three refusals, in each language: (title, what happened, what to do).
+ENGLISH = {"Accept-Language": "en-GB,en;q=0.9"}
+IN = {"en": ENGLISH, "fr": FRENCH}
+DISABLED = {
+    "en": (
+        "This link is temporarily unavailable",
+        "This link to T-book is temporarily unavailable: your T-book administrator has turned it off for now.",
+        "Try again later. If you need T-book now, ask your T-book administrator.",
+    ),
+    "fr": (
+        "Ce lien est temporairement indisponible",
+        "Ce lien vers T-book est temporairement indisponible : votre administrateur T-book l'a désactivé pour le "
+        "moment.",
+        "Réessayez plus tard. Si vous avez besoin de T-book maintenant, demandez à votre administrateur T-book.",
+    ),
+}
+SLOW = {
+    "en": (
+        "T-book is slow",
+        "T-book took too long to answer, so the gateway stopped waiting. T-book was not opened.",
+        "Wait a minute, then try again. If T-book stays slow, tell your administrator.",
+    ),
+    "fr": (
+        "T-book est lent",
+        "T-book a mis trop de temps à répondre : la passerelle a cessé d'attendre. T-book n'a pas été ouvert.",
+        "Patientez une minute, puis réessayez. Si T-book reste lent, prévenez votre administrateur.",
+    ),
+}
+USED = {
+    "en": (
+        "This sign-in link has been used",
+        "The sign-in link you followed has been used already: each link signs you in once only.",
+        "Go back to the intranet and click again.",
+    ),
+    "fr": (
+        "Ce lien de connexion a déjà servi",
+        "Le lien de connexion que vous avez suivi a déjà servi : chaque lien ne vous connecte qu'une seule fois.",
+        "Retournez sur l'intranet et cliquez à nouveau.",
+    ),
+}
+
+
+def says(html: str, words: tuple[str, str, str]) -> None:
+    """The page's title, heading, what happened and what to do are the learner's words, as expected."""
+    title, happened, todo = words
+    html = unescape(html)
+    assert f"<title>{title} · T-book Gateway</title>" in html and f"<h1>{title}</h1>" in html
+    assert f"<p>{happened}</p>" in html and f"<p>{todo}</p>" in html
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_disabled_link_is_temporarily_unavailable_not_unknown(make_gateway, language):
+    gateway = make_gateway()
+    browser = signed_in_client(gateway, slug="paused", title="Formation T-book", enabled=False)
+    page = browser.get("/launch/paused", headers=IN[language])
+    assert page.status_code == 404  # the contract's status for a disabled link; the page does not say "404"
+    says(page.text, DISABLED[language])
+    assert f'<html lang="{language}">' in page.text and 'class="status"' not in page.text
+    text = visible(page.text)
+    assert "Unknown launch link" not in text and "Lien de lancement inconnu" not in text
+    assert "unknown" not in text.lower() and "inconnu" not in text.lower()
+    assert ("switched off for now" in text) == (language == "en")
+    assert ("désactivé pour le moment, jusqu" in text) == (language == "fr")
+    (event,) = audited(gateway)
+    assert (event.outcome, event.link_slug, event.detail["reason"]) == ("refused", "paused", "link disabled")
+    assert REFERENCE.findall(page.text) == [event.correlation_id] == references(page.text)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_slow_tbook_page_reads_in_the_learners_words(make_gateway, sandbox, language):
+    gateway = make_gateway(GATEWAY_CLICK_DEADLINE="0.3")
+    browser = signed_in_client(gateway, slug="sso", mode="authtoken")
+    sandbox.set_fault(path="/api/authToken", latency=2.0)
+    page = browser.get("/launch/sso", headers=IN[language])
+    assert page.status_code == 503
+    says(page.text, SLOW[language])
+    details = {
+        "en": "T-book did not answer in the time the gateway gives a click, so the gateway stopped waiting.",
+        "fr": "T-book n'a pas répondu dans le temps que la passerelle accorde à un clic",
+    }[language]
+    assert details in unescape(page.text) and (">Try again</a>" if language == "en" else ">Réessayer</a>") in page.text
+    (event,) = [e for e in audited(gateway) if e.outcome == "timeout"]
+    assert REFERENCE.findall(page.text) == [event.correlation_id] == references(page.text)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_used_signed_link_says_to_click_again_on_the_intranet(make_gateway, gateway_config, language):
+    from app.services.identity.signed_links import make_token
+
+    gateway = make_gateway(GATEWAY_AUTH="signed-link")
+    with gateway.app_context():
+        make_link()
+        make_profile(password=None)
+    token = make_token(gateway_config["GATEWAY_LINK_SECRET"], "jane.doe@example.com", "open-tbook")
+    assert gateway.test_client().get(f"/launch/open-tbook?auth={token}").status_code == 303
+    page = gateway.test_client().get(f"/launch/open-tbook?auth={token}", headers=IN[language])
+    assert page.status_code == 401
+    says(page.text, USED[language])
+    text = visible(page.text)
+    assert "could not tell who you are" not in text and "pas pu savoir qui vous êtes" not in text
+    assert len(references(page.text)) == 1 and REFERENCE.findall(page.text) == references(page.text)

@@ -18,8 +18,17 @@ SALT = "tbook-gateway.signed-link"
 class SignedLinkError(SignInRefused):
     """The token is expired, altered, used, made for another link or names no user; the message says which."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message, hint="Signed links are valid for a short time only.")
+    def __init__(self, message: str, *, hint: str | None = "Signed links are valid for a short time only.") -> None:
+        super().__init__(message, hint=hint)
+
+
+class SignedLinkUsed(SignedLinkError):
+    """The token signed someone in already: a new click on the intranet makes a new one (the page says so)."""
+
+    title = "This sign-in link has been used"
+
+    def __init__(self) -> None:
+        super().__init__("This sign-in link has been used already.", hint=None)
 
 
 def _serializer(secret: str) -> URLSafeTimedSerializer:
@@ -69,11 +78,11 @@ def read_token(secret: str, token: str, *, max_age: int, link: str | None = None
 def sign_in_once(secret: str, token: str, *, max_age: int, link: str | None = None) -> str:
     """Return the login a valid, unused token vouches for, and mark the token used (for every instance).
 
-    Raises SignedLinkError when the token is not valid (see read_token) or was used already.
+    Raises SignedLinkError when the token is not valid (see read_token), SignedLinkUsed when it was used already.
     """
     login, identity = read_token(secret, token, max_age=max_age, link=link)
     # A link signs in once: copied from a proxy log or a shared screen, it is worth nothing. Kept a minute
     # past its validity, so that clocks a little apart between instances cannot reopen it.
     if not nonces.consume("signed-link", identity, keep_for=timedelta(seconds=max_age + 60)):
-        raise SignedLinkError("This sign-in link has been used already.")
+        raise SignedLinkUsed()
     return login

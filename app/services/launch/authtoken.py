@@ -75,10 +75,7 @@ def _fail(err: TBookError, *, login: str, link: LinkView, correlation_id: str, r
             correlation_id=correlation_id,
             detail={"reason": reason, "endpoint": err.endpoint, "deadline_seconds": seconds},
         )
-        raise TBookSlow(
-            f"T-book did not answer within {seconds:g} seconds, so the gateway stopped waiting.",
-            hint="T-book is slow right now. Try again in a minute.",
-        ) from err
+        raise TBookSlow(seconds) from err
     audit.record(
         "launch",
         "error",

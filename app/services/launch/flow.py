@@ -61,10 +61,9 @@ def _enabled(link: LinkView | None, slug: str) -> LinkView:
     if link is None:
         raise LinkNotFound(f"There is no active launch link called “{slug}”.")
     if not link.enabled:
+        # Fixed words (no title in them), so that the page says them in the learner's language.
         raise LinkDisabled(
-            f"“{link.title}” is switched off for now: there is no active launch link at this address until your "
-            "T-book administrator turns it back on.",
-            hint="Try again later; if you need T-book now, ask your T-book administrator.",
+            "This launch link is switched off for now, until your T-book administrator turns it back on."
         )
     return link
 
@@ -170,10 +169,23 @@ def start(slug: str, login: str, click: Click, *, lti_unreachable: bool = False)
     `lti`: the signed launch. `authtoken`: T-book's sign-in URL. `auto`: LTI, unless LTI is not configured, the
     profile lacks what LTI needs, or the learner's browser could not reach T-book's launch host
     (`lti_unreachable`, which the launch page found out), then the sign-in URL. Raises LinkNotFound,
-    ProfileMissing, ProfileInvalid (nothing sent), LtiNotConfigured, TBookUnavailable or TBookRefused.
+    LinkDisabled (audited), ProfileMissing, ProfileInvalid (nothing sent), LtiNotConfigured, TBookUnavailable or
+    TBookRefused.
     """
     # One statement reads the link and the clicker's profile (bench/README.md).
-    link, profile = find_link_and_profile(slug, login)
+    try:
+        link, profile = find_link_and_profile(slug, login)
+    except LinkDisabled:
+        # A click on a paused link is the admin's to see: the reference on the learner's page finds this row.
+        audit.record(
+            "launch",
+            "refused",
+            actor=login,
+            link_slug=slug,
+            correlation_id=click.correlation_id,
+            detail={"reason": "link disabled"},
+        )
+        raise
     req = launch_request.build(link, login, click)
     profile = _profile(req, profile)
     if link.mode == "authtoken":
