@@ -9,7 +9,6 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 from app.services.catalog.links import CONNECTION_TYPE_HELP, CONNECTION_TYPES, DESCRIPTION_MAX, MODE_HELP, MODES, SLUG
 from app.services.identity.accounts import MIN_PASSWORD_LENGTH
 
-
 # The drop-downs say what each choice does; the stored codes are T-book's and LTI's words (MODE_HELP says more).
 MODE_LABELS = {
     "lti": "LTI launch (signed LTI 1.1)",
