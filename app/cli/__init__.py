@@ -17,6 +17,7 @@ standard error, and every change is audited.
   profiles list | export | delete
   accounts create | reset-password | unlock LOGIN   learners' local sign-ins
   admins create EMAIL           an admin of the console at /admin/
+  sessions end LOGIN            sign an account out of every browser
   launch-preview --link SLUG --user LOGIN   the signed LTI launch, as JSON
   tbook whoami | entities | learners [--json]   T-book's API, with these credentials
   sync                          create in T-book the learners it does not know yet

@@ -16,7 +16,7 @@ def group() -> None:
 def _read_password() -> str:
     # Never an argument: arguments end up in shell history and in `ps` output.
     if sys.stdin.isatty():
-        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
     return sys.stdin.readline().rstrip("\r\n")
 
 

@@ -14,11 +14,19 @@ from app.services.launch import flow as launch
 @with_appcontext
 @click.option("--link", "slug", required=True, help="The launch link's slug.")
 @click.option("--user", "login", required=True, help="The learner's login (e-mail).")
-def command(slug: str, login: str) -> None:
+@click.option(
+    "--language",
+    type=click.Choice(["fr", "en"]),
+    help="The language of the learner's pages, which T-book opens in (default: GATEWAY_LANGUAGE, what a browser "
+    "asking for neither gets).",
+)
+def command(slug: str, login: str, language: str | None) -> None:
     """Print the signed LTI launch SLUG would send for LOGIN: url, params, base string (never the secret)."""
-    # The return URL and errorUrl are absolute, under the gateway's public URL.
-    cli_click = launch.Click(f"cli-{slug}", current_app.config["GATEWAY_BASE_URL"])
-    signed = launch.preview(slug, login.strip().lower(), cli_click, trusted=True).signed
+    # Signed as a browser's click is: T-book comes back under the gateway's public URL, and opens in the language
+    # of the learner's pages (a click always has one).
+    cfg = current_app.config
+    cli_click = launch.Click(f"cli-{slug}", cfg["GATEWAY_BASE_URL"], language=language or cfg["GATEWAY_LANGUAGE"])
+    signed = launch.preview(slug, login.strip().lower(), cli_click, trusted=True, actor="cli").signed
     body = {
         "url": signed.url,
         "method": "POST",

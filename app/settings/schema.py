@@ -340,8 +340,8 @@ SETTINGS: tuple[Setting, ...] = (
             "GATEWAY_LOCALE",
             kinds.TEXT,
             "fr-FR",
-            "launch_presentation_locale when no language is known (a launch preview from the CLI); a click sends the "
-            "language of the learner's pages (fr-FR or en-US).",
+            "launch_presentation_locale when the launch service is given no language; a click, and the CLI's "
+            "launch-preview, send the language of the learner's pages (fr-FR or en-US).",
         ),
         Setting(
             "GATEWAY_BASE_URL",

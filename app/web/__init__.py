@@ -3,6 +3,8 @@
 from flask import Flask
 from flask_wtf import CSRFProtect
 
+from app.web import platform
+
 # Every form that changes something carries a CSRF token; bound to the app in `create_app`.
 csrf = CSRFProtect()
 
@@ -13,6 +15,8 @@ def register_blueprints(app: Flask) -> None:
     from app.web.launch import bp as launch_bp
     from app.web.ops import bp as ops_bp
     from app.web.sso import bp as sso_bp
+
+    platform.init_app(app)
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(launch_bp)

@@ -302,3 +302,24 @@ def test_each_secret_shows_its_fingerprint_and_source_never_itself(app, console_
     assert f"•••• sha256 {fingerprint(NEW_LTI_SECRET)}" in after and "admin console" in after
     assert f"•••• sha256 {fingerprint(default_lti)}" not in after  # the stored value is the one in force
     assert NEW_LTI_SECRET not in after and default_lti not in after
+
+
+def test_the_footer_names_the_environment_the_console_switched_to(app, gateway_config, admin_account):
+    app, as_admin = _other_app(gateway_config, drop=("TBOOK_ENV", "TBOOK_API_URL", "TBOOK_LTI_URL"))
+    assert "<footer>T-book Gateway · sandbox platform</footer>" in as_admin.get("/admin/credentials").text
+    _save(as_admin, TBOOK_ENV="live")
+    page = as_admin.get("/admin/credentials").text
+    assert '<td class="value">live</td>' in page
+    assert "<footer>T-book Gateway · live platform</footer>" in page
+    # A learner's pages say the same as the console.
+    assert "<footer>T-book Gateway · live platform</footer>" in app.test_client().get("/auth/login").text
+
+
+def test_a_wrong_client_id_is_named_before_anything_is_saved(app, console_config, as_admin, sandbox):
+    page = _submit(as_admin, TBOOK_CLIENT_ID="typo-client").text
+    assert "Nothing is saved yet" in page and "Save anyway" in page
+    assert "The client id (TBOOK_CLIENT_ID) is wrong" in page
+    with app.app_context():
+        assert db.session.scalars(select(Setting)).all() == []
+    with app.test_request_context():
+        assert credentials.current().client_id == "sandbox-client"  # the id in force did not change

@@ -209,3 +209,13 @@ def test_a_learner_refused_at_the_console_door_gets_the_gateways_page(app, clien
     auth.login()
     response = client.get("/admin/links")
     assert response.status_code == 403 and 'aria-label="Admin sections"' not in response.text
+
+
+def test_the_link_forms_choices_are_in_words(as_admin):
+    page = as_admin.get("/admin/links/new").text
+    assert '<option value="lti">LTI launch (signed LTI 1.1)</option>' in page
+    assert '<option value="authtoken">T-book sign-in (/authToken)</option>' in page
+    assert '<option value="auto">Automatic: LTI, else T-book sign-in</option>' in page
+    assert '<option value="login">By login (e-mail)</option>' in page
+    assert '<option value="id">By id (the profile&#39;s externalID)</option>' in page
+    assert ">authtoken</option>" not in page and ">id</option>" not in page

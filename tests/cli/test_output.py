@@ -80,3 +80,31 @@ def test_mode_is_explained(app, flask_cli):
     text = " ".join(done.stdout.split())
     assert "auto: LTI, falling back to /authToken when LTI is not configured" in text
     assert "authtoken: T-book's /authToken" in text
+
+
+def test_every_change_answers_on_stdout_alone_and_audits_on_stderr(app, flask_cli, tmp_path):
+    """Each command that changes something, as a shell runs it: stdout is its answer, never an audit line."""
+    people = tmp_path / "people.csv"
+    people.write_text("login,entityID,civility,lastname,firstname\namy@example.com,24,mme,Pond,Amy\n", "utf-8")
+    steps = [
+        (("links", "create", "formation", "--title", "Formation"), "", "link_create"),
+        (("links", "edit", "formation", "--title", "Formation RH"), "", "link_update"),
+        (("links", "disable", "formation"), "", "link_disable"),
+        (("links", "enable", "formation"), "", "link_enable"),
+        (("profiles", "import", str(people)), "", "profiles_import"),
+        (("accounts", "create", "amy@example.com"), "long-enough-pw\n", "account_create"),
+        (("accounts", "reset-password", "amy@example.com"), "another-long-pw\n", "account_password_reset"),
+        (("accounts", "unlock", "amy@example.com"), "", "account_unlock"),
+        (("admins", "create", "boss@example.com"), "long-enough-pw\n", "admin_create"),
+        (("admins", "revoke", "boss@example.com"), "", "admin_revoke"),
+        (("sessions", "end", "amy@example.com"), "", "sessions_revoke"),
+        (("profiles", "delete", "amy@example.com", "--yes"), "", "profile_delete"),
+        (("links", "delete", "formation", "--yes"), "", "link_delete"),
+        (("audit", "purge", "--before", "2000-01-01"), "", "audit_purge"),
+    ]
+    for args, stdin, action in steps:
+        done = flask_cli(*args, stdin=stdin)
+        assert done.returncode == 0, (args, done.stderr)
+        assert "audit_id" not in done.stdout and not done.stdout.lstrip().startswith("{"), (args, done.stdout)
+        assert done.stdout.strip(), args  # an answer, in words
+        assert action in [e["action"] for e in _audit_lines(done.stderr)], (args, done.stderr[-500:])

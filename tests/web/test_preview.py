@@ -6,9 +6,13 @@ from html import unescape
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import select
 
+from app.store import db
+from app.store.models import AuditEvent
+from tests.conftest import AuthActions
 from tests.factories import make_link, make_profile
-from tests.web.test_launch import post_form
+from tests.web.test_launch import form_of, post_form
 
 
 def test_preview_shows_the_signed_launch_but_not_the_secret(app, client, auth, gateway_config):
@@ -101,3 +105,40 @@ def test_the_sandbox_shows_the_base_string_the_cli_preview_signed(app, runner, s
     assert rebuilt == preview["base_string"]
     assert preview["params"]["oauth_signature"] in unescape(shown.text)
     assert gateway_config["TBOOK_LTI_SECRET"] not in shown.text
+
+
+VARY_PER_CLICK = {"oauth_nonce", "oauth_timestamp", "oauth_signature", "launch_presentation_return_url"}
+
+
+def test_cli_launch_preview_signs_what_a_browser_click_sends_and_audits_the_cli(make_gateway, sandbox):
+    """Same link, same learner, same public URL: only the nonce, the time, the signature and the return reference
+    differ between `flask launch-preview` and a click in a browser that asks for no particular language."""
+    gateway = make_gateway(GATEWAY_BASE_URL="http://localhost")
+    with gateway.app_context():
+        make_link()
+        make_profile()
+    result = gateway.test_cli_runner().invoke(
+        args=["launch-preview", "--link", "open-tbook", "--user", "jane.doe@example.com"]
+    )
+    assert result.exit_code == 0, result.output
+    cli = json.loads(result.stdout)["params"]
+    browser = gateway.test_client()
+    AuthActions(browser).login()
+    action, posted = form_of(browser.get("/launch/open-tbook").text)
+    clicked = dict(posted)
+    assert action == json.loads(result.stdout)["url"]
+    assert {k: v for k, v in cli.items() if k not in VARY_PER_CLICK} == {
+        k: v for k, v in clicked.items() if k not in VARY_PER_CLICK
+    }
+    assert cli["launch_presentation_locale"] == clicked["launch_presentation_locale"]
+    root = "http://localhost/lti/return?ref="
+    assert cli["launch_presentation_return_url"].startswith(root)
+    assert clicked["launch_presentation_return_url"].startswith(root)
+    with gateway.app_context():
+        event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "launch_preview")).one()
+        assert event.actor == "cli" and event.detail["learner"] == "jane.doe@example.com"
+    # A learner who chose French on the gateway's pages: --language says so.
+    french = gateway.test_cli_runner().invoke(
+        args=["launch-preview", "--link", "open-tbook", "--user", "jane.doe@example.com", "--language", "fr"]
+    )
+    assert json.loads(french.stdout)["params"]["launch_presentation_locale"] == "fr-FR"

@@ -215,16 +215,17 @@ def start(slug: str, login: str, click: Click, *, lti_unreachable: bool = False)
     return launch
 
 
-def preview(slug: str, login: str, click: Click, *, trusted: bool = False) -> LtiLaunch:
+def preview(slug: str, login: str, click: Click, *, trusted: bool = False, actor: str | None = None) -> LtiLaunch:
     """Return the signed LTI launch of the enabled link `slug` for `login` to read, audited as a preview.
 
     The preview is open for debug links, and for any link to a `trusted` caller (an admin, the operator's CLI).
-    Raises LinkNotFound, Forbidden, LtiNotConfigured, ProfileMissing or ProfileInvalid.
+    `actor` is who asked when it is not the learner (`cli`). Raises LinkNotFound, Forbidden, LtiNotConfigured,
+    ProfileMissing or ProfileInvalid.
     """
     link = find_link(slug)
     if not link.debug and not trusted:
         raise Forbidden("The preview is open for debug links (and admins) only.", hint="Turn debug on for this link.")
-    return _preview(launch_request.build(link, login, click, preview=True))
+    return _preview(launch_request.build(link, login, click, preview=True, actor=actor))
 
 
 def admin_preview(slug: str, login: str, click: Click, *, admin: str) -> LtiLaunch:

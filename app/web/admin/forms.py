@@ -3,10 +3,19 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
 from app.services.catalog.links import CONNECTION_TYPE_HELP, CONNECTION_TYPES, DESCRIPTION_MAX, MODE_HELP, MODES, SLUG
 from app.services.identity.accounts import MIN_PASSWORD_LENGTH
+
+# The drop-downs say what each choice does; the stored codes are T-book's and LTI's words (MODE_HELP says more).
+MODE_LABELS = {
+    "lti": "LTI launch (signed LTI 1.1)",
+    "authtoken": "T-book sign-in (/authToken)",
+    "auto": "Automatic: LTI, else T-book sign-in",
+}
+CONNECTION_TYPE_LABELS = {"login": "By login (e-mail)", "id": "By id (the profile's externalID)"}
 
 
 class ActionForm(FlaskForm):
@@ -19,9 +28,11 @@ class LinkForm(FlaskForm):
         validators=[DataRequired(), Length(max=64), Regexp(SLUG, message="lower-case letters, digits and dashes")],
     )
     title = StringField("Title (what the intranet button says)", validators=[DataRequired(), Length(max=200)])
-    mode = SelectField("Mode", choices=list(MODES), description=MODE_HELP)
+    mode = SelectField("Mode", choices=[SelectChoice(m, MODE_LABELS[m]) for m in MODES], description=MODE_HELP)
     connection_type = SelectField(
-        "T-book connection type", choices=list(CONNECTION_TYPES), description=CONNECTION_TYPE_HELP
+        "T-book connection type",
+        choices=[SelectChoice(c, CONNECTION_TYPE_LABELS[c]) for c in CONNECTION_TYPES],
+        description=CONNECTION_TYPE_HELP,
     )
     debug = BooleanField("Debug (custom_debug=1: T-book displays the request; enables the preview)")
     new_window = BooleanField("Open T-book in a new window")
