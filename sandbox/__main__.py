@@ -14,23 +14,26 @@ THREADS = 128  # answers being delayed (--latency) at the same moment: 200 ms x 
 
 
 class _Server(BaseApplication):
-    """gunicorn serving the sandbox: one process (the sandbox keeps its learners in memory), many threads.
+    """gunicorn serving the sandbox: one process (the sandbox keeps its learners in memory), gevent.
 
     Werkzeug's development server closes the connection after every answer and starts a thread per
-    connection; gunicorn's gthread worker keeps connections alive, as T-book does, so that a gateway under
-    load measures its own keep-alive pool and not the sandbox's connection set-up (bench/README.md).
+    connection; gunicorn keeps connections alive, as T-book does, so that a gateway under load measures its
+    own keep-alive pool and not the sandbox's connection set-up. gevent rather than threads: a delayed answer
+    (--latency) is a sleeping greenlet, and a request costs the sandbox less CPU than a hand-off to a thread
+    (the gateway measured 300-600 µs per request with gthread; bench/README.md), so that the sandbox, on the
+    same cores, does not become the bottleneck of the gateway's benchmark.
     """
 
-    def __init__(self, app, listener: socket.socket, threads: int) -> None:
-        self._app, self._listener, self._threads = app, listener, threads
+    def __init__(self, config: dict, listener: socket.socket, connections: int) -> None:
+        self._config, self._listener, self._connections = config, listener, connections
         super().__init__()
 
     def load_config(self) -> None:
         settings = {
             "bind": [f"fd://{self._listener.fileno()}"],
             "workers": 1,
-            "worker_class": "gthread",
-            "threads": self._threads,
+            "worker_class": "gevent",
+            "worker_connections": self._connections,
             "keepalive": 30,
             "graceful_timeout": 2,
             "loglevel": "warning",
@@ -40,7 +43,8 @@ class _Server(BaseApplication):
             self.cfg.set(name, value)
 
     def load(self):
-        return self._app
+        # Made in the worker, once gevent has patched the standard library: the sandbox's locks must be gevent's.
+        return create_app(self._config)
 
 
 def _seconds(value: str) -> float:
@@ -68,7 +72,8 @@ def main(argv: list[str] | None = None) -> None:
     config = {v.setting: getattr(args, v.setting) for v in VARIANTS if getattr(args, v.setting)}
     if args.latency is not None:
         config["SANDBOX_LATENCY"] = args.latency
-    app = create_app(config)
+    config_given = dict(config)
+    app = create_app(config)  # for the credentials printed below (and to refuse a wrong setting before serving)
     # Bound here rather than by gunicorn, so that --port 0 can print the port the system chose.
     listener = socket.create_server((args.host, args.port), backlog=2048)
     listener.set_inheritable(True)
@@ -86,7 +91,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {variant.option[2:]:<17} {config[variant.setting]}")
     print(f"  {'latency':<17} {config['SANDBOX_LATENCY']:g} s on every API answer")
     print(flush=True)
-    _Server(app, listener, args.threads).run()
+    _Server(config_given, listener, args.threads).run()
 
 
 if __name__ == "__main__":

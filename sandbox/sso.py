@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -37,14 +38,18 @@ class SsoGrants:
         self._ttl = ttl
         self._clock = clock
         self._lock = threading.Lock()
-        self._grants: dict[str, SsoGrant] = {}
+        # In the order issued, which is the order they expire in (one ttl for all): forgetting the old ones
+        # takes them off the front, rather than rebuilding the registry at every issue (which made each
+        # /authToken cost more with every grant of the last hour: 1 ms at 10,000, as a benchmark found).
+        self._grants: OrderedDict[str, SsoGrant] = OrderedDict()
 
     def issue(self, learner_id: str | None, user_type: int, error_url: str) -> str:
         """Return a new unguessable one-time token."""
         token = secrets.token_urlsafe(32)
         now = self._clock()
         with self._lock:
-            self._grants = {k: g for k, g in self._grants.items() if g.expires_at + _FORGET_AFTER > now}
+            while self._grants and self._grants[next(iter(self._grants))].expires_at + _FORGET_AFTER <= now:
+                self._grants.popitem(last=False)
             self._grants[token] = SsoGrant(learner_id, user_type, error_url, now + self._ttl)
         return token
 

@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from sandbox.sso import SsoGrantExpired, SsoGrants
+
 ERROR_URL = "http://gateway.example/sso/error"
 
 
@@ -40,6 +42,20 @@ def test_authentification_url_expires(api, sso_path, clock):
     response = api.get(sso_path)
     assert response.status_code == 302 and response.headers["Location"] == ERROR_URL
     assert "Not signed in" in api.get("/home").get_data(as_text=True)
+
+
+def test_a_spent_url_goes_to_its_error_url_for_an_hour_then_is_forgotten(clock):
+    grants = SsoGrants(ttl=60, clock=clock)
+    old = grants.issue("1", 1, ERROR_URL)
+    clock.advance(61 + 3000)
+    fresh = grants.issue("1", 1, ERROR_URL)
+    with pytest.raises(SsoGrantExpired):
+        grants.redeem(old)  # expired, still remembered: its reuse goes to the errorUrl
+    clock.advance(700)  # the first expired over an hour ago: the next issue forgets it, not the second
+    grants.issue("1", 1, ERROR_URL)
+    assert grants.redeem(old) is None
+    with pytest.raises(SsoGrantExpired):
+        grants.redeem(fresh)
 
 
 def test_unknown_authentification_url_is_a_clear_400(api):
