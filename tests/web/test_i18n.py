@@ -145,8 +145,11 @@ def test_the_launch_opens_tbook_in_the_language_the_learner_chose(app, client, a
         make_profile()
     auth.login()
     french_browser = {"Accept-Language": "fr-FR,fr;q=0.9"}
-    _, params = form_of(client.get("/launch/open-tbook", headers=french_browser).text)
-    assert dict(params)["launch_presentation_locale"] == "fr-FR"
+    french = client.get("/launch/open-tbook", headers=french_browser).text
+    _, params = form_of(french)
+    assert dict(params)["launch_presentation_locale"] == "fr-FR" and '<html lang="fr">' in french
+    again = client.get("/launch/open-tbook", headers=french_browser).text  # the page's words are kept, not its fields
+    assert '<html lang="fr">' in again and dict(form_of(again)[1])["oauth_nonce"] != dict(params)["oauth_nonce"]
     client.get("/language/en")
     page = client.get("/launch/open-tbook", headers=french_browser).text
     assert dict(form_of(page)[1])["launch_presentation_locale"] == "en-US"

@@ -10,7 +10,7 @@ from app.services.launch import flow as launch
 from app.services.launch.lti_return import LOGGED_ONLY, handle_return
 from app.web.auth.identity import current_user, login_required
 from app.web.i18n import page_language
-from app.web.launch import bp
+from app.web.launch import bp, templating
 from app.web.launch.probe import allow_probe, probe_url
 from app.web.responses import launching, no_store
 
@@ -40,9 +40,7 @@ def launch_page(slug: str):
     outcome = launch.start(slug, current_user().login, _click(), lti_unreachable=unreachable)
     if isinstance(outcome, launch.Redirect):
         return launching(redirect(outcome.url, code=303))
-    page = render_template(
-        "launch/launch.html", link=outcome.link, launch=outcome.signed, probe_url=probe_url(outcome.signed.url)
-    )
+    page = templating.launch_page(outcome.link, outcome.signed, probe_url(outcome.signed.url))
     return allow_probe(launching(page), outcome.signed.url)
 
 
