@@ -79,6 +79,11 @@ def render_plan(plan: SyncPlan) -> str:
         f"({counts['sessions']} sessions to leave), {counts['unchanged']} unchanged, {counts['only_in_tbook']} only "
         f"in T-book, {counts['blocked']} cannot be synced; {counts['writes']} writes. Dry run: nothing was changed."
     ]
+    if plan.teachers:
+        lines.append(
+            f"{plan.teachers} teacher profile(s) not synced: T-book creates its teachers "
+            "(insertLearner is for learners)."
+        )
     for learner in plan.learners:
         if learner.action != UNCHANGED or learner.notes:
             lines += ["", *_learner_lines(learner)]

@@ -71,6 +71,14 @@ def learners() -> list[ProfileView]:
     return _views(select(*_COLUMNS).where(_PROFILES.c.user_type == "learner").order_by(_PROFILES.c.login))
 
 
+def teacher_count(entity_id: str | None = None) -> int:
+    """How many teachers' profiles there are (of one entity when given)."""
+    query = select(func.count()).select_from(_PROFILES).where(_PROFILES.c.user_type == "teacher")
+    if entity_id is not None:
+        query = query.where(_PROFILES.c.entity_id == str(entity_id))
+    return db.session.scalar(query)
+
+
 def create_many(rows: Iterable[Mapping[str, Any]]) -> None:
     """Insert profiles given by column values, uncommitted (one batched statement for the lot)."""
     rows = [_stored(row) for row in rows]

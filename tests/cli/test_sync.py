@@ -116,6 +116,15 @@ def test_dry_run_shows_each_learner_and_field_and_changes_nothing(app, runner, s
     assert writes(sandbox) == [] and sync_events(app) == []
 
 
+def test_the_plan_says_teachers_are_left_to_t_book(app, runner, sandbox):
+    with app.app_context():
+        make_profile(login="teacher@example.com", userType="teacher", password=None)
+    result = run_sync(runner, "--dry-run")
+    assert "1 teacher profile(s) not synced: T-book creates its teachers" in result.stdout
+    assert "teacher@example.com" not in result.stdout
+    assert json.loads(run_sync(runner, "--dry-run", "--json").stdout)["counts"]["teachers"] == 1
+
+
 def test_dry_run_as_json_is_the_plan_alone_on_stdout(app, runner, sandbox):
     with app.app_context():
         make_profile(jobTitle="Trainer")

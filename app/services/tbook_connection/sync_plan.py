@@ -136,6 +136,8 @@ class SyncPlan:
     entities: tuple[str, ...]
     learners: tuple[LearnerPlan, ...]
     only_in_tbook: tuple[TBookOnly, ...] = ()
+    # Teachers' profiles are not synced: insertLearner creates learners only, T-book creates its teachers.
+    teachers: int = 0
 
     def of(self, action: str) -> list[LearnerPlan]:
         return [plan for plan in self.learners if plan.action == action]
@@ -147,6 +149,7 @@ class SyncPlan:
             counts[plan.action] += 1
         counts["sessions"] = sum(len(plan.remove_sessions) for plan in self.learners)
         counts["only_in_tbook"] = len(self.only_in_tbook)
+        counts["teachers"] = self.teachers
         counts["writes"] = sum(plan.writes for plan in self.learners)
         return counts
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.services.catalog.profiles import FIELD_ATTRS
 from app.services.tbook_connection import clients
 from app.services.tbook_connection.sync_plan import LocalLearner, SyncPlan, build
@@ -45,7 +47,7 @@ def read_plan(client: TBookClient, entity_id: str | None = None) -> SyncPlan:
             listings[entity] = client.get_all_learners(entity)
         except (TBookNotFound, TBookForbidden) as err:
             refused[entity] = f"T-book would not list entity {entity}: {err.message}"
-    return build(profiles, listings, refused)
+    return replace(build(profiles, listings, refused), teachers=stored_profiles.teacher_count(entity_id))
 
 
 def _entity_order(entity: str) -> tuple[int, str]:

@@ -185,6 +185,7 @@ def test_the_whole_plan_matches_by_login_across_entities_and_reports_learners_on
         "blocked": 2,
         "sessions": 0,
         "only_in_tbook": 1,
+        "teachers": 0,
         "writes": 1,
     }
 
