@@ -8,7 +8,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from app import errors
-from app.services.identity.signed_links import SignedLinkUsed
+from app.services.identity.signed_links import SignedLinkUnusable, SignedLinkUsed
 from app.tbook.errors import Unauthorized
 
 
@@ -83,6 +83,13 @@ _BY_KIND: tuple[tuple[type[errors.GatewayError], LearnerText], ...] = (
             _l("T-book answered, but would not sign you in."),
             _l("Try once more. If T-book refuses again, tell your T-book administrator."),
             retry=True,
+        ),
+    ),
+    (
+        SignedLinkUnusable,
+        LearnerText(
+            _l("The sign-in link you followed has expired or is not valid, so the gateway could not sign you in."),
+            _l("Go back to the intranet and click again: each click makes a new link."),
         ),
     ),
     (
@@ -206,6 +213,7 @@ TITLES = (
     _l("Unknown launch link"),
     _l("This link is temporarily unavailable"),
     _l("This sign-in link has been used"),
+    _l("This sign-in link cannot be used"),
     _l("No T-book profile"),
     _l("Your profile cannot be sent to T-book"),
     _l("T-book launch is not configured"),
@@ -247,7 +255,7 @@ MESSAGES = (
     _l("This link signs in through /authToken: it has no LTI launch to preview."),
     _l("This sign-in link does not name a user."),
     _l("This sign-in link has been used already."),
-    _l("This sign-in link has expired. Go back to the intranet and click again."),
+    _l("This sign-in link has expired."),
     _l("This sign-in link is not valid (it was altered or signed with another key)."),
     _l("This sign-in link was made for another launch link."),
     _l("You are not signed in."),

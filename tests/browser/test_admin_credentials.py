@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from cryptography.fernet import Fernet
 from playwright.sync_api import expect
@@ -13,9 +10,9 @@ from app.services.identity import accounts
 from app.store import db
 from tests.admin.conftest import ADMIN
 from tests.factories import PASSWORD
+from tests.fixtures.browser import shot
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(os.environ.get("ADMIN_SHOTS", "/tmp/admin-shots"))  # noqa: S108 (screenshots for humans, not secrets)
 
 
 @pytest.fixture
@@ -49,8 +46,7 @@ def test_switching_to_live_asks_first_and_the_footer_follows(app, live_gateway, 
     page.get_by_role("button", name="Save the credentials").click()
     expect(page.get_by_role("heading", name="Switch from sandbox to live?")).to_be_visible()
     expect(page.get_by_text("The sandbox's built-in credentials do not follow to live")).to_be_visible()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "credentials-switch.png"), full_page=True)
+    shot(page, "credentials-switch")
     page.get_by_role("link", name="Cancel").click()
     expect(footer).to_have_text("T-book Gateway · sandbox platform")  # cancelled: nothing switched
 

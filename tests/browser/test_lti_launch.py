@@ -5,8 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from app.cli.demo import DEMO_PASSWORD
 from tests.factories import make_link, make_profile
-from tests.fixtures.browser import ARTIFACTS
+from tests.fixtures.browser import ARTIFACTS, shot
 
 pytestmark = pytest.mark.browser
 
@@ -51,3 +52,28 @@ def test_debug_launch_shows_the_request_as_tbook_received_it(live_gateway, sandb
     expect(page).to_have_url(re.compile(re.escape(sandbox.url) + r"/api/lti"))
     expect(page.get_by_text("custom_debug").first).to_be_visible()
     expect(page.get_by_text("Poulain-Ébène").first).to_be_visible()
+
+
+def test_the_demo_as_the_readme_shows_it(runner, live_gateway, sandbox, page):
+    """`make run`'s demo data: the start page (in French), a debug link's preview, and T-book reached."""
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    page.set_viewport_size({"width": 1100, "height": 720})
+    page.goto(live_gateway.url + "/")
+    page.get_by_label("E-mail").fill("amelie.poulain@example.com")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Français").click()
+    expect(page.get_by_role("heading", name="Bonjour, Amélie")).to_be_visible()
+    shot(page, "home")
+
+    page.get_by_role("link", name="English").click()
+    page.get_by_role("link", name="Preview").click()
+    expect(page.get_by_role("heading", name="Launch preview: Open T-book (debug)")).to_be_visible()
+    expect(page.locator("pre").first).to_contain_text('"login": "amelie.poulain@example.com"')
+    shot(page, "preview", full_page=False)  # the top: where it posts, the signature, custom_data
+
+    page.goto(live_gateway.url + "/")
+    page.locator(".card").first.get_by_role("link", name="Open").click()
+    expect(page).to_have_url(re.compile(re.escape(sandbox.url) + r"/home"))
+    expect(page.get_by_text("Amélie Poulain")).to_be_visible()
+    shot(page, "landed")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from html import unescape
 
 import pytest
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from app.store import db
@@ -246,5 +248,60 @@ def test_a_used_signed_link_says_to_click_again_on_the_intranet(make_gateway, ga
     assert page.status_code == 401
     says(page.text, USED[language])
     text = visible(page.text)
+    assert "could not tell who you are" not in text and "pas pu savoir qui vous êtes" not in text
+    assert len(references(page.text)) == 1 and REFERENCE.findall(page.text) == references(page.text)
+
+
+UNUSABLE = {
+    "en": (
+        "This sign-in link cannot be used",
+        "The sign-in link you followed has expired or is not valid, so the gateway could not sign you in.",
+        "Go back to the intranet and click again: each click makes a new link.",
+    ),
+    "fr": (
+        "Ce lien de connexion n'est pas utilisable",
+        "Le lien de connexion que vous avez suivi a expiré ou n'est pas valide : la passerelle n'a pas pu vous "
+        "connecter.",
+        "Retournez sur l'intranet et cliquez à nouveau : chaque clic crée un nouveau lien.",
+    ),
+}
+UNUSABLE_DETAILS = {
+    ("expired", "en"): "This sign-in link has expired.",
+    ("expired", "fr"): "Ce lien de connexion a expiré.",
+    ("altered", "en"): "This sign-in link is not valid (it was altered or signed with another key).",
+    ("altered", "fr"): "Ce lien de connexion n'est pas valide",
+}
+
+
+class _SignedTwoMinutesAgo(TimestampSigner):
+    """A portal's signer whose clock reads two minutes ago: its links are old when they arrive."""
+
+    def get_timestamp(self) -> int:
+        return int(time.time()) - 120
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize("case", ["expired", "altered"])
+def test_an_expired_or_altered_signed_link_says_to_click_again_on_the_intranet(
+    make_gateway, gateway_config, case, language
+):
+    from app.services.identity.signed_links import SALT, make_token
+
+    secret = gateway_config["GATEWAY_LINK_SECRET"]
+    gateway = make_gateway(GATEWAY_AUTH="signed-link", GATEWAY_SIGNED_LINK_MAX_AGE="60")
+    with gateway.app_context():
+        make_link()
+        make_profile(password=None)
+    if case == "expired":
+        old = URLSafeTimedSerializer(secret, salt=SALT, signer=_SignedTwoMinutesAgo)
+        token = old.dumps({"login": "jane.doe@example.com", "link": "open-tbook", "nonce": "n1"})
+    else:
+        token = make_token(secret, "jane.doe@example.com", "open-tbook")
+        token = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    page = gateway.test_client().get(f"/launch/open-tbook?auth={token}", headers=IN[language])
+    assert page.status_code == 401 and f'<html lang="{language}">' in page.text
+    says(page.text, UNUSABLE[language])
+    text = visible(unescape(page.text))
+    assert UNUSABLE_DETAILS[case, language] in text
     assert "could not tell who you are" not in text and "pas pu savoir qui vous êtes" not in text
     assert len(references(page.text)) == 1 and REFERENCE.findall(page.text) == references(page.text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -179,6 +180,48 @@ def test_form_errors_and_flashes_speak_the_pages_language(client):
     assert refused.status_code == 401 and "ne correspondent pas" in refused.text
     empty = client.post("/auth/login", data={"login": "", "password": "", "csrf_token": csrf_token(page.text)})
     assert empty.status_code == 400 and "Ce champ est requis." in empty.text
+
+
+# What the sign-in form says as the pause nears (GATEWAY_SIGNIN_MAX_FAILURES=3 here), in each language.
+PAUSE_WARNINGS = {
+    "en": (
+        "That e-mail and password do not match. Check them and try again.",
+        "One attempt left before a 15-minute pause.",
+        "Sign-in is now paused for 15 minutes after too many failed attempts.",
+        "Sign-in is paused after too many failed attempts. Try again in 15 minutes.",
+    ),
+    "fr": (
+        "Cette adresse e-mail et ce mot de passe ne correspondent pas. Vérifiez-les puis réessayez.",
+        "Plus qu'un essai avant une pause de 15 minutes.",
+        "La connexion est maintenant suspendue pour 15 minutes après trop d'échecs.",
+        "La connexion est suspendue après trop d'échecs. Réessayez dans 15 minutes.",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_sign_in_forms_warnings_before_and_at_the_pause_speak_the_browsers_language(make_gateway, language):
+    from tests.conftest import csrf_token
+
+    client = make_gateway(GATEWAY_SIGNIN_MAX_FAILURES="3", GATEWAY_LANGUAGE="en" if language == "fr" else "fr")
+    client = client.test_client()
+    headers = {"Accept-Language": {"en": "en-GB,en;q=0.9", "fr": "fr-FR,fr;q=0.9"}[language]}
+
+    def wrong(n: int):
+        token = csrf_token(client.get("/auth/login", headers=headers).text)
+        data = {"login": "jane.doe@example.com", "password": f"wrong-{n}", "csrf_token": token}
+        return client.post("/auth/login", data=data, headers=headers)
+
+    refused, warning, paused_now, paused = PAUSE_WARNINGS[language]
+    other_language = PAUSE_WARNINGS["fr" if language == "en" else "en"]
+    first, second, third, fourth = (wrong(n) for n in range(4))
+    assert first.status_code == 401 and refused in unescape(first.text) and warning not in unescape(first.text)
+    assert second.status_code == 401 and f"{refused} {warning}" in unescape(second.text)
+    assert third.status_code == 401 and paused_now in unescape(third.text)
+    assert fourth.status_code == 429 and paused in unescape(fourth.text)
+    for page in (first, second, third, fourth):
+        assert f'<html lang="{language}">' in page.text
+        assert not any(words in unescape(page.text) for words in other_language)
 
 
 def test_a_signed_in_user_on_the_sign_in_page_is_told_so_and_shown_the_way_home(app, client, auth):

@@ -22,6 +22,13 @@ class SignedLinkError(SignInRefused):
         super().__init__(message, hint=hint)
 
 
+class SignedLinkUnusable(SignedLinkError):
+    """The token has expired, or was altered or signed with another key: a new click on the intranet makes a good
+    one (the page says so; the message says which)."""
+
+    title = "This sign-in link cannot be used"
+
+
 class SignedLinkUsed(SignedLinkError):
     """The token signed someone in already: a new click on the intranet makes a new one (the page says so)."""
 
@@ -60,14 +67,15 @@ def read_token(secret: str, token: str, *, max_age: int, link: str | None = None
     The identity is the verified content (payload and signing time), never the token's text: itsdangerous
     accepts several spellings of one token (base64 padding, trailing bytes, the signature's unused low bits),
     and each spelling would otherwise count as a new link.
-    Raises SignedLinkError when it is expired, altered, made for a different link or names no user.
+    Raises SignedLinkUnusable when it is expired or altered, SignedLinkError when it was made for a different
+    link or names no user.
     """
     try:
         payload, signed_at = _serializer(secret).loads(token, max_age=max_age, return_timestamp=True)
     except SignatureExpired as err:
-        raise SignedLinkError("This sign-in link has expired. Go back to the intranet and click again.") from err
+        raise SignedLinkUnusable("This sign-in link has expired.") from err
     except BadSignature as err:
-        raise SignedLinkError("This sign-in link is not valid (it was altered or signed with another key).") from err
+        raise SignedLinkUnusable("This sign-in link is not valid (it was altered or signed with another key).") from err
     login = _login_of(payload)
     if payload.get("link") not in (None, link):
         raise SignedLinkError("This sign-in link was made for another launch link.")

@@ -62,17 +62,6 @@ def check(login: str, address: str | None) -> int:
     return cfg["GATEWAY_SIGNIN_MAX_FAILURES"] - by_pair
 
 
-def after_failure(attempts_left_before: int) -> str | None:
-    """Return the warning a refused sign-in adds when the pause is one try away, or has begun; else None."""
-    minutes, _ = _window()
-    left = attempts_left_before - 1
-    if left == 1:
-        return f"One attempt left before a {minutes}-minute pause."
-    if left <= 0:
-        return f"Sign-in is now paused for {minutes} minutes after too many failed attempts."
-    return None
-
-
 @dataclass(frozen=True)
 class Lockout:
     """A login paused from one address: how many failures counted, and when the last one was."""

@@ -38,11 +38,30 @@ def login():
             sign_in(account.login, "local")
             target = form.next.data
             return redirect(target if is_safe_next(target) else url_for("launch.home"), code=303)
-        warning = signin_throttle.after_failure(attempts_left)
+        warning = _pause_warning(attempts_left - 1)
         failed = gettext("That e-mail and password do not match. Check them and try again.")
         flash(failed + (f" {warning}" if warning else ""), "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+def _pause_warning(tries_left: int) -> str | None:
+    """Return what a refused sign-in adds when the pause is one try away, or has begun; else None."""
+    minutes = current_app.config["GATEWAY_SIGNIN_WINDOW_MINUTES"]
+    if tries_left == 1:
+        # English does not change "a 15-minute pause" with the number; French does ("1 minute", "15 minutes").
+        return ngettext(
+            "One attempt left before a %(num)d-minute pause.",
+            "One attempt left before a %(num)d-minute pause.",
+            minutes,
+        )
+    if tries_left <= 0:
+        return ngettext(
+            "Sign-in is now paused for %(num)d minute after too many failed attempts.",
+            "Sign-in is now paused for %(num)d minutes after too many failed attempts.",
+            minutes,
+        )
+    return None
 
 
 @bp.post("/logout")
