@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from app.store import instance_identity
-from app.store.hot_path import release_hot_connection
+from app.store.hot_path import release_idle_hot_connection
 
 _GUID = "tbook_gateway.instance_guid"
 
@@ -24,6 +24,6 @@ def instance_guid() -> str:
         # Read on a connection of its own, so the click gives its own back first: a request never holds two.
         # Otherwise the first clicks of a fresh worker, arriving together, each held one and waited for a
         # second until the pool's timeout (seen with gevent, 40 new learners, a pool of 2 + 10).
-        release_hot_connection()
+        release_idle_hot_connection()
         guid = current_app.extensions[_GUID] = instance_identity.instance_guid()
     return guid
