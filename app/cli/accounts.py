@@ -1,23 +1,15 @@
 """`flask accounts list|create|reset-password|unlock`: learners' local sign-ins (passwords from standard input)."""
 
-import sys
-
 import click
 
 from app.cli.errors import Group
+from app.cli.passwords import read_password
 from app.services.identity import accounts
 
 
 @click.group("accounts", help="Local sign-ins of learners (GATEWAY_AUTH=local).", cls=Group)
 def group() -> None:
     pass
-
-
-def _read_password() -> str:
-    # Never an argument: arguments end up in shell history and in `ps` output.
-    if sys.stdin.isatty():
-        return click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
-    return sys.stdin.readline().rstrip("\r\n")
 
 
 @group.command("list")
@@ -36,7 +28,7 @@ def list_accounts(query: str, page: int) -> None:
 @click.argument("login")
 def create(login: str) -> None:
     """Create the local sign-in of the learner LOGIN; the password comes from standard input."""
-    account = accounts.create_learner(login, _read_password(), actor="cli")
+    account = accounts.create_learner(login, read_password(), actor="cli")
     click.echo(f"created the local sign-in of {account.login}")
 
 
@@ -44,7 +36,7 @@ def create(login: str) -> None:
 @click.argument("login")
 def reset_password(login: str) -> None:
     """Give LOGIN a new password, read from standard input; it also lifts a sign-in pause."""
-    account = accounts.reset_password(login, _read_password(), actor="cli")
+    account = accounts.reset_password(login, read_password(), actor="cli")
     click.echo(f"set a new password for {account.login}")
 
 

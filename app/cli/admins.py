@@ -1,10 +1,9 @@
 """`flask admins create|list|revoke`: local admin accounts (the password is read from standard input)."""
 
-import sys
-
 import click
 
 from app.cli.errors import Group
+from app.cli.passwords import read_password
 from app.services.identity import admins
 
 
@@ -13,18 +12,11 @@ def group() -> None:
     pass
 
 
-def _read_password() -> str:
-    # Never an argument: arguments end up in shell history and in `ps` output.
-    if sys.stdin.isatty():
-        return click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
-    return sys.stdin.readline().rstrip("\r\n")
-
-
 @group.command("create")
 @click.argument("email")
 def create(email: str) -> None:
     """Create the local admin EMAIL (or make that account admin); the password comes from standard input."""
-    password = _read_password()
+    password = read_password()
     account = admins.create(email, password, actor="cli")
     click.echo(f"{account.login} is an admin; sign in at /auth/login, then open /admin/")
 
