@@ -21,14 +21,23 @@ def known_url(endpoint: str, **values) -> str:
     Every launch page needs the same two static file URLs; each cost 5 to 7 µs through Flask's URL map, and
     the four URLs of a click (with the return URL and errorUrl) as much as signing the launch (bench/README.md).
     """
-    cache = current_app.extensions.setdefault("tbook_gateway.urls", {})
     key = (request.url_root, endpoint, *sorted(values.items()))
-    url = cache.get(key)
-    if url is None:
-        if len(cache) > 1000:  # a gateway answers on a few addresses; never let forged Host headers grow it
+    return _kept("tbook_gateway.urls", key, lambda: url_for(endpoint, **values))
+
+
+def _kept(name: str, key: tuple, make):
+    """Return what `make()` gives for `key` in this app's cache `name`, made on first use.
+
+    Keyed on the root URL among other things: a gateway answers on a few addresses, two languages, its links;
+    past 1000 entries the cache starts again, so that forged Host headers never grow it.
+    """
+    cache = current_app.extensions.setdefault(name, {})
+    found = cache.get(key)
+    if found is None:
+        if len(cache) > 1000:
             cache.clear()
-        url = cache[key] = url_for(endpoint, **values)
-    return url
+        found = cache[key] = make()
+    return found
 
 
 @bp.app_template_filter("hidden_inputs")
@@ -66,18 +75,17 @@ def launch_page(link, launch, probe_url: str) -> str:
     T-book's launch URL, so that part is rendered once and kept: rendering the whole template cost a click
     about 160 µs, a sixth of its CPU, for the same words every time (bench/README.md).
     """
-    cache = current_app.extensions.setdefault("tbook_gateway.launch_pages", {})
-    key = (request.url_root, page_language(), link.slug, link.mode, launch.url, probe_url)
-    parts = cache.get(key)
-    if parts is None:
-        if len(cache) > 1000:  # a few addresses, two languages, the links: never let forged Host headers grow it
-            cache.clear()
+
+    def render() -> tuple[str, str]:
         page = render_template("launch/launch.html", link=link, launch_url=launch.url, probe_url=probe_url)
         before, fields, after = page.partition(_FIELDS)
         if not fields:
             raise RuntimeError("templates/launch/launch.html must place launch_fields() in the form")
-        parts = cache[key] = (before, after)
-    return "".join((parts[0], hidden_inputs(launch.params), parts[1]))  # not `+`: Markup's + would escape the page
+        return before, after
+
+    key = (request.url_root, page_language(), link.slug, link.mode, launch.url, probe_url)
+    before, after = _kept("tbook_gateway.launch_pages", key, render)
+    return "".join((before, hidden_inputs(launch.params), after))  # not `+`: Markup's + would escape the page
 
 
 @bp.app_template_global("launch_fields")
